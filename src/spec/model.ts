@@ -1,0 +1,146 @@
+/**
+ * The validated spec model: what a SpecQL YAML document means once loading and
+ * validation (./load.ts, ./validate.ts) have accepted it. Every later stage
+ * reads only this model, never raw YAML.
+ *
+ * Names are PostgreSQL identifiers already (snake_case, unquoted form);
+ * `at` records where each piece came from so later stages can still point at
+ * the file, line and column.
+ */
+import type { SourcePosition } from '../diagnostics/diagnostic';
+
+/** A column type in PostgreSQL's canonical spelling (as `format_type` prints it),
+ *  e.g. `uuid`, `integer`, `numeric(10,2)`, `timestamp with time zone`, `character varying(40)`. */
+export type SqlType = string;
+
+export interface FieldSpec {
+  readonly name: string;
+  readonly type: SqlType;
+  /** Spelling used in the spec (`decimal(10,2)`), kept for messages. */
+  readonly specType: string;
+  readonly notNull: boolean;
+  /** A default expression in SQL, already checked by the PostgreSQL parser. */
+  readonly default: string | null;
+  readonly at: SourcePosition;
+}
+
+export type IndexMethod = 'btree' | 'brin' | 'hash' | 'gist' | 'gin';
+
+export interface IndexColumnSpec {
+  readonly column: string;
+  readonly descending: boolean;
+}
+
+export interface IndexSpec {
+  readonly name: string;
+  readonly method: IndexMethod;
+  readonly columns: readonly IndexColumnSpec[];
+  readonly unique: boolean;
+  /** BRIN only: `pages_per_range` (default 128 when the spec omits it). */
+  readonly pagesPerRange: number | null;
+  readonly at: SourcePosition;
+}
+
+export type PartitionInterval = 'daily' | 'weekly' | 'monthly' | 'yearly';
+
+export interface PartitioningSpec {
+  readonly strategy: 'range';
+  readonly column: string;
+  readonly interval: PartitionInterval;
+  /** First partition's lower bound, `YYYY-MM-DD` in UTC; aligned to the interval. */
+  readonly start: string;
+  /** Partitions kept ready ahead of "now" (pg_partman's premake). */
+  readonly premake: number;
+  /** Partitions older than this many intervals are detached into `archiveSchema`; null keeps all. */
+  readonly retention: number | null;
+  readonly archiveSchema: string;
+  /** A DEFAULT partition catches rows outside the window (always on unless disabled). */
+  readonly defaultPartition: boolean;
+  readonly at: SourcePosition;
+}
+
+export interface BulkOperationAction {
+  readonly kind: 'bulk_operation';
+  readonly name: string;
+  readonly operation: 'insert';
+  /** The jsonb parameter's name, from `batch_field` (`transactions` → `p_transactions`). */
+  readonly batchField: string;
+  readonly hints: {
+    readonly disableTriggers: boolean;
+    readonly disableIndexes: boolean;
+    readonly copyMode: boolean;
+  };
+  readonly at: SourcePosition;
+}
+
+/** One `SET column = expression` of a workflow step; expressions read the target's
+ *  columns and `transaction.<field>` of the source entity. */
+export interface WorkflowAssignment {
+  readonly column: string;
+  readonly expression: string;
+  readonly at: SourcePosition;
+}
+
+export interface WorkflowStep {
+  readonly name: string;
+  readonly action: 'update';
+  /** Target entity name as written (`ProductMetrics`). */
+  readonly entity: string;
+  readonly assignments: readonly WorkflowAssignment[];
+  /** `product_id = transaction.product_id [AND ...]`: equalities naming the target's key. */
+  readonly condition: string;
+  readonly at: SourcePosition;
+}
+
+export interface WorkflowAction {
+  readonly kind: 'workflow';
+  readonly name: string;
+  /** The event that fires it; `<anything>_inserted` means AFTER INSERT on the entity's table. */
+  readonly trigger: string;
+  readonly hints: {
+    readonly asyncExecution: boolean;
+    readonly batchUpdates: boolean;
+    readonly materializedViews: boolean;
+  };
+  readonly steps: readonly WorkflowStep[];
+  readonly at: SourcePosition;
+}
+
+export type ActionSpec = BulkOperationAction | WorkflowAction;
+
+export interface MaterializedViewSpec {
+  readonly name: string;
+  readonly refreshStrategy: 'concurrent' | 'blocking';
+  /** As written (`1 hour`), and normalised to whole seconds for scheduling. */
+  readonly refreshInterval: string;
+  readonly refreshSeconds: number;
+  /** Columns the view exposes: entity fields by default, plus derived ones. */
+  readonly columns: readonly { readonly name: string; readonly expression: string }[];
+  /** Rows kept (a WHERE over the entity's columns, no volatile functions). */
+  readonly filter: string | null;
+  /** Unique key the concurrent refresh needs: the entity's key by default. */
+  readonly uniqueKey: readonly string[];
+  readonly at: SourcePosition;
+}
+
+export interface EntitySpec {
+  /** As written: `SalesTransaction`. */
+  readonly entity: string;
+  readonly schema: string;
+  /** The table: snake_case of `entity` unless `table:` overrides it. */
+  readonly table: string;
+  readonly description: string | null;
+  readonly fields: readonly FieldSpec[];
+  /** Key columns; for a partitioned entity the partition column is appended if missing. */
+  readonly primaryKey: readonly string[];
+  readonly indexes: readonly IndexSpec[];
+  readonly partitioning: PartitioningSpec | null;
+  readonly actions: readonly ActionSpec[];
+  readonly materializedView: MaterializedViewSpec | null;
+  readonly at: SourcePosition;
+}
+
+/** All entities loaded together; cross-entity references are resolved against this. */
+export interface SpecSet {
+  readonly entities: readonly EntitySpec[];
+}

@@ -1,0 +1,8 @@
+const fs = require('node:fs');
+
+module.exports = async function globalTeardown() {
+  const embedded = globalThis.__SPECQL_EMBEDDED__;
+  if (!embedded) return;
+  await embedded.server.stop();
+  fs.rmSync(embedded.base, { recursive: true, force: true });
+};
