@@ -33,6 +33,8 @@ export interface ColumnDef {
   readonly type: string;
   readonly notNull: boolean;
   readonly default: string | null;
+  /** `GENERATED ALWAYS AS IDENTITY` (queue ids); false for ordinary columns. */
+  readonly identity: boolean;
 }
 
 export interface ConstraintDef {
