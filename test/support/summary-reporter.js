@@ -1,0 +1,9 @@
+// Prints one plain closing line, `tests: N passed, N failed, N skipped`, that CI
+// tooling can read regardless of the test runner's own formatting.
+class SummaryReporter {
+  onRunComplete(_contexts, results) {
+    const skipped = results.numPendingTests + results.numTodoTests;
+    process.stdout.write(`tests: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${skipped} skipped\n`);
+  }
+}
+module.exports = SummaryReporter;
