@@ -1,0 +1,247 @@
+/**
+ * Spec model → desired state: every database object the specs imply, in
+ * creation order, plus the per-entity outputs. Pure and deterministic: the
+ * same specs and options give identical output (today is an option; the
+ * clock is never read here).
+ */
+import type { EntitySpec, SpecSet } from '../spec/model';
+import type {
+  ColumnDef,
+  CronJobObject,
+  DbObject,
+  DesiredState,
+  EntityOutputs,
+  ExtensionObject,
+  FunctionObject,
+  GenerateOptions,
+  IndexObject,
+  MaterializedViewObject,
+  PartitionObject,
+  SchemaObject,
+  TableObject,
+} from './objects';
+import { actionObjects } from './actions';
+import { fitIdentifier } from '../sql/ident';
+import { defaultPartitionName, entityTableName, partitionName, primaryKeyName } from './naming';
+import { boundOf, partitionWindow, type PartitionWindow } from './window';
+import { extensionForColumn } from './extensions';
+import { materializedViewObject, refreshCronJob, refreshFunction, refreshSchedule } from './view';
+import { maintenanceFunction } from './maintenance';
+
+/** Spec values after per-environment overrides (options win over the spec). */
+export interface EffectivePartitioning {
+  readonly premake: number;
+  readonly retention: number | null;
+  readonly window: PartitionWindow;
+}
+
+export function effectivePartitioning(entity: EntitySpec, options: GenerateOptions): EffectivePartitioning | null {
+  const spec = entity.partitioning;
+  if (spec === null) return null;
+  const premake = options.premake ?? spec.premake;
+  const retention = options.retention !== undefined ? options.retention : spec.retention;
+  const window = partitionWindow({ interval: spec.interval, start: spec.start, premake, retention, today: options.today });
+  return { premake, retention, window };
+}
+
+function tableObject(entity: EntitySpec): TableObject {
+  const table = entityTableName(entity);
+  const key = new Set(entity.primaryKey);
+  const columns: ColumnDef[] = entity.fields.map((field) => ({
+    name: field.name,
+    type: field.type,
+    // PostgreSQL marks primary key columns NOT NULL; the catalog reader will see them so.
+    notNull: field.notNull || key.has(field.name),
+    default: field.default,
+    identity: false,
+  }));
+  return {
+    kind: 'table',
+    schema: table.schema,
+    name: table.name,
+    columns,
+    constraints:
+      entity.primaryKey.length === 0
+        ? []
+        : [{ name: primaryKeyName(table.name), kind: 'primary_key', columns: [...entity.primaryKey] }],
+    partitionBy: entity.partitioning === null ? null : { strategy: 'range', column: entity.partitioning.column },
+    entity: entity.entity,
+    role: 'entity',
+  };
+}
+
+function partitionObjects(entity: EntitySpec, window: PartitionWindow): PartitionObject[] {
+  const spec = entity.partitioning!;
+  const parent = entityTableName(entity);
+  const ranges: PartitionObject[] = window.ranges.map((range) => ({
+    kind: 'partition',
+    schema: parent.schema,
+    name: partitionName(parent.name, spec.interval, range.from),
+    parent,
+    bound: { kind: 'range', from: boundOf(range.from), to: boundOf(range.to) },
+  }));
+  if (!spec.defaultPartition) return ranges;
+  return [...ranges, { kind: 'partition', schema: parent.schema, name: defaultPartitionName(parent.name), parent, bound: { kind: 'default' } }];
+}
+
+function indexObjects(entity: EntitySpec): IndexObject[] {
+  const table = entityTableName(entity);
+  return entity.indexes.map((index): IndexObject => ({
+    kind: 'index',
+    schema: table.schema,
+    name: fitIdentifier(index.name),
+    table,
+    method: index.method,
+    columns: index.columns.map((c) => ({ column: c.column, descending: c.descending, opclass: null })),
+    unique: index.unique,
+    with: index.method === 'brin' ? { pages_per_range: String(index.pagesPerRange ?? 128) } : ({} as Record<string, string>),
+    partitioned: entity.partitioning !== null,
+  }));
+}
+
+/** btree_gist / btree_gin for GiST / GIN indexes over scalar columns, with the indexes that need them. */
+function extensionObjects(entities: readonly EntitySpec[]): ExtensionObject[] {
+  const needs = new Map<string, { types: Set<string>; indexes: string[] }>();
+  for (const entity of entities) {
+    for (const index of entity.indexes) {
+      for (const column of index.columns) {
+        const type = entity.fields.find((f) => f.name === column.column)?.type;
+        if (type === undefined) continue;
+        const extension = extensionForColumn(index.method, type);
+        if (extension === null) continue;
+        const need = needs.get(extension) ?? { types: new Set<string>(), indexes: [] };
+        need.types.add(type);
+        const indexName = `${entity.schema}.${fitIdentifier(index.name)}`;
+        if (!need.indexes.includes(indexName)) need.indexes.push(indexName);
+        needs.set(extension, need);
+      }
+    }
+  }
+  return [...needs.keys()].sort().map((name) => {
+    const need = needs.get(name)!;
+    const method = name === 'btree_gist' ? 'GiST' : 'GIN';
+    return {
+      kind: 'extension',
+      name,
+      reason: `${method} on ${[...need.types].join(', ')} columns (${need.indexes.join(', ')})`,
+    };
+  });
+}
+
+function schemaObjects(entities: readonly EntitySpec[], options: GenerateOptions): SchemaObject[] {
+  const names: string[] = [];
+  const add = (name: string): void => {
+    if (!names.includes(name)) names.push(name);
+  };
+  for (const entity of entities) {
+    add(entity.schema);
+    const partitioning = effectivePartitioning(entity, options);
+    if (partitioning !== null && partitioning.retention !== null) add(entity.partitioning!.archiveSchema);
+  }
+  return names.map((name) => ({ kind: 'schema', name }));
+}
+
+function maintenanceFor(entity: EntitySpec, partitioning: EffectivePartitioning): FunctionObject {
+  const spec = entity.partitioning!;
+  const column = entity.fields.find((f) => f.name === spec.column);
+  if (column === undefined) throw new Error(`${entity.entity}: partition column ${spec.column} is not a field`);
+  return maintenanceFunction({
+    table: entityTableName(entity),
+    interval: spec.interval,
+    column: spec.column,
+    columnType: column.type,
+    start: spec.start,
+    premake: partitioning.premake,
+    retention: partitioning.retention,
+    archiveSchema: spec.archiveSchema,
+    defaultPartition: spec.defaultPartition,
+  });
+}
+
+export function buildDesired(specs: SpecSet, options: GenerateOptions): DesiredState {
+  const entities = specs.entities;
+  const pgCron = options.pgCron === true;
+  const objects: DbObject[] = [...schemaObjects(entities, options), ...extensionObjects(entities)];
+
+  const outputs = new Map<string, {
+    partitions: PartitionObject[];
+    indexes: IndexObject[];
+    functions: string[];
+    triggers: string[];
+    queue: string | null;
+    views: MaterializedViewObject[];
+    partitioning: EffectivePartitioning | null;
+  }>();
+
+  for (const entity of entities) {
+    const partitioning = effectivePartitioning(entity, options);
+    const partitions = partitioning === null ? [] : partitionObjects(entity, partitioning.window);
+    const indexes = indexObjects(entity);
+    objects.push(tableObject(entity), ...partitions, ...indexes);
+    outputs.set(entity.entity, { partitions, indexes, functions: [], triggers: [], queue: null, views: [], partitioning });
+  }
+
+  // Actions come after every table: their functions read and write other entities' tables.
+  for (const entity of entities) {
+    const actions = actionObjects(entity, specs);
+    objects.push(...actions.objects);
+    const out = outputs.get(entity.entity)!;
+    out.functions.push(...actions.functions);
+    out.triggers.push(...actions.triggers);
+    out.queue = actions.queue;
+  }
+
+  const cronJobs: CronJobObject[] = [];
+  for (const entity of entities) {
+    if (entity.materializedView === null) continue;
+    const view = materializedViewObject(entity, entity.materializedView, entityTableName(entity), options.refreshOverrides);
+    const refresh = refreshFunction(view);
+    objects.push(view, refresh);
+    const out = outputs.get(entity.entity)!;
+    out.views.push(view);
+    out.functions.push(refresh.name);
+    if (pgCron) cronJobs.push(refreshCronJob(view));
+  }
+
+  for (const entity of entities) {
+    const out = outputs.get(entity.entity)!;
+    if (out.partitioning === null) continue;
+    const maintain = maintenanceFor(entity, out.partitioning);
+    objects.push(maintain);
+    out.functions.push(maintain.name);
+  }
+
+  objects.push(...cronJobs);
+
+  const entityOutputs: EntityOutputs[] = entities.map((entity) => {
+    const out = outputs.get(entity.entity)!;
+    const table = entityTableName(entity);
+    const spec = entity.partitioning;
+    return {
+      entity: entity.entity,
+      schema: table.schema,
+      table: table.name,
+      partitions: out.partitions.filter((p) => p.bound.kind === 'range').map((p) => p.name),
+      defaultPartition: out.partitions.find((p) => p.bound.kind === 'default')?.name ?? null,
+      indexes: out.indexes.map((i) => i.name),
+      functions: out.functions,
+      triggers: out.triggers,
+      queue: out.queue,
+      materializedViews: out.views.map((v) => v.name),
+      partitionWindow:
+        spec === null || out.partitioning === null
+          ? null
+          : {
+              interval: spec.interval,
+              from: boundOf(out.partitioning.window.from),
+              to: boundOf(out.partitioning.window.to),
+              premake: out.partitioning.premake,
+              retention: out.partitioning.retention,
+              archiveSchema: spec.archiveSchema,
+            },
+      refreshSchedules: out.views.map((view) => refreshSchedule(view, pgCron)),
+    };
+  });
+
+  return { objects, entities: entityOutputs };
+}
