@@ -1,0 +1,205 @@
+/**
+ * Every diagnostic the spec loader emits, worded in one place. Detection code
+ * (yaml-source, validate, expressions) decides *that* something is wrong and
+ * calls one of these to say *what* and *how to fix it*.
+ */
+import type { Diagnostic, SourcePosition } from '../diagnostics/diagnostic';
+import type { ExpressionProblem } from './expressions';
+
+const error = (code: string, at: SourcePosition | undefined, message: string, hint?: string, subject?: string): Diagnostic => ({
+  code,
+  severity: 'error',
+  message,
+  ...(hint ? { hint } : {}),
+  ...(at ? { at } : {}),
+  ...(subject ? { subject } : {}),
+});
+const warning = (code: string, at: SourcePosition | undefined, message: string, hint?: string, subject?: string): Diagnostic => ({
+  ...error(code, at, message, hint, subject),
+  severity: 'warning',
+});
+
+const didYouMean = (suggestion: string | null | undefined) => (suggestion ? `did you mean \`${suggestion}\`?` : undefined);
+const where = (at: SourcePosition) => `line ${at.line}`;
+
+export type ExpressionContext = 'workflow' | 'view' | 'default';
+
+export const messages = {
+  // --- YAML -------------------------------------------------------------
+  yamlSyntax: (at: SourcePosition, text: string) => error('yaml.syntax', at, `YAML syntax error: ${text}.`, 'check indentation, quoting and `:` after keys'),
+  yamlWarning: (at: SourcePosition, text: string) => warning('yaml.warning', at, `YAML: ${text}.`),
+  duplicateKey: (at: SourcePosition, key: string) =>
+    error('yaml.duplicate_key', at, `duplicate key \`${key}\`: YAML keeps only one of them.`, 'remove or rename one of the two'),
+  entitiesInOneDocument: (at: SourcePosition, first: SourcePosition) =>
+    error(
+      'yaml.duplicate_key',
+      at,
+      `a second \`entity:\` key in the same YAML document (the first is on ${where(first)}): two entities run together, so YAML would merge their keys.`,
+      'put a line `---` before this `entity:` to start a new document (one entity per document)',
+    ),
+
+  // --- shape (zod) -------------------------------------------------------
+  unknownKey: (at: SourcePosition, key: string, suggestion: string | null, allowed: readonly string[], subject: string) =>
+    error(
+      'spec.unknown_key',
+      at,
+      `unknown key \`${key}\`${subject ? ` in ${subject}` : ''}.`,
+      didYouMean(suggestion) ?? (allowed.length ? `allowed keys: ${allowed.join(', ')}` : undefined),
+      subject,
+    ),
+  missingKey: (at: SourcePosition, key: string, subject: string) =>
+    error('spec.missing_key', at, `missing required key \`${key}\`${subject ? ` in ${subject}` : ''}.`, `add \`${key}: ...\``, subject),
+  invalidType: (at: SourcePosition, subject: string, expected: string, got: string) =>
+    error('spec.invalid_type', at, `\`${subject}\` must be ${expected}, not ${got}.`, undefined, subject),
+  invalidValue: (at: SourcePosition, subject: string, written: string, allowed: readonly string[], suggestion: string | null) =>
+    error('spec.invalid_value', at, `\`${subject}\` cannot be \`${written}\`: allowed ${allowed.map((a) => `\`${a}\``).join(', ')}.`, didYouMean(suggestion), subject),
+  invalid: (at: SourcePosition, subject: string, text: string) => error('spec.invalid', at, `\`${subject}\`: ${text}.`, undefined, subject),
+
+  // --- names -------------------------------------------------------------
+  entityNameCase: (at: SourcePosition, name: string) =>
+    error('entity.name', at, `entity name \`${name}\` must be PascalCase (letters and digits, starting with a capital).`, `e.g. \`${name.replace(/(^|[_\s-])(\w)/g, (_, __, c: string) => c.toUpperCase())}\``),
+  duplicateEntity: (at: SourcePosition, name: string, first: SourcePosition) =>
+    error('entity.duplicate', at, `entity \`${name}\` is defined twice (first at ${first.file}:${first.line}).`, 'rename one of them or remove the copy'),
+  badIdentifier: (at: SourcePosition, what: string, name: string) =>
+    error('name.invalid', at, `${what} \`${name}\` is not a plain SQL identifier (lower-case letters, digits and _; not starting with a digit).`, 'use snake_case'),
+  nameTooLong: (at: SourcePosition, what: string, name: string, bytes: number) =>
+    error('name.too_long', at, `${what} \`${name}\` is ${bytes} bytes; PostgreSQL truncates identifiers to 63 bytes.`, 'choose a name of at most 63 bytes'),
+  truncationClash: (at: SourcePosition, name: string, other: string) =>
+    error('name.truncation_clash', at, `generated name \`${name}\` and \`${other}\` are the same in their first 63 bytes, so PostgreSQL would see one name.`, 'shorten the entity name or set `table:` explicitly'),
+  duplicateName: (at: SourcePosition, kind: string, name: string, schema: string, other: string) =>
+    error('name.duplicate', at, `${kind} name \`${schema}.${name}\` is already used by ${other}.`, 'rename one of them'),
+
+  // --- fields ------------------------------------------------------------
+  unknownType: (at: SourcePosition, written: string, suggestion: string | null, known: readonly string[]) =>
+    error('type.unknown', at, `unknown type \`${written}\`.`, didYouMean(suggestion) ?? `supported: ${known.join(', ')}`),
+  badTypeModifier: (at: SourcePosition, written: string, detail: string) => error('type.modifier', at, `type \`${written}\`: ${detail}.`),
+  unknownColumn: (at: SourcePosition, column: string, entity: string, usedIn: string, suggestion: string | null) =>
+    error('column.unknown', at, `${usedIn} names column \`${column}\`, which ${entity} does not have.`, didYouMean(suggestion) ?? `add \`${column}\` to ${entity}'s fields`),
+  duplicateColumn: (at: SourcePosition, column: string, usedIn: string) => error('column.duplicate', at, `${usedIn} lists column \`${column}\` twice.`, 'list each column once'),
+  keyNullable: (at: SourcePosition, column: string, why: string) =>
+    error('column.not_null_required', at, `\`${column}\` is ${why} and is always NOT NULL, but says \`not_null: false\`.`, 'remove `not_null: false`'),
+
+  // --- indexes -----------------------------------------------------------
+  unknownIndexType: (at: SourcePosition, written: string, suggestion: string | null) =>
+    error('index.unknown_type', at, `unknown index type \`${written}\`.`, didYouMean(suggestion) ?? 'use one of BTREE, BRIN, HASH, GIST, GIN'),
+  indexColumnSyntax: (at: SourcePosition, written: string) =>
+    error('index.column_syntax', at, `index column \`${written}\` is not \`column\`, \`column ASC\` or \`column DESC\`.`),
+  hashMulticolumn: (at: SourcePosition, name: string, count: number) =>
+    error(
+      'index.hash_multicolumn',
+      at,
+      `index \`${name}\` is HASH over ${count} columns, but PostgreSQL's hash indexes support one column only.`,
+      'use `type: BTREE` (equality lookups on several columns), or one HASH index per column',
+    ),
+  pagesPerRangeNotBrin: (at: SourcePosition, name: string) =>
+    error('index.pages_per_range', at, `index \`${name}\`: \`pages_per_range\` applies to BRIN indexes only.`, 'remove it or use `type: BRIN`'),
+  descendingNotBtree: (at: SourcePosition, name: string, method: string) =>
+    error('index.order', at, `index \`${name}\`: ASC/DESC applies to B-tree indexes only, not ${method.toUpperCase()}.`, 'remove ASC/DESC or use `type: BTREE`'),
+  uniqueNotBtree: (at: SourcePosition, name: string, method: string) =>
+    error('index.unique', at, `index \`${name}\`: only B-tree indexes can be unique, not ${method.toUpperCase()}.`, 'use `type: BTREE`'),
+
+  // --- partitioning ------------------------------------------------------
+  partitionStrategy: (at: SourcePosition, written: string) =>
+    error('partition.strategy', at, `partitioning strategy \`${written}\` is not supported.`, 'use `strategy: RANGE`'),
+  partitionIntervals: (at: SourcePosition, count: number) =>
+    error('partition.intervals', at, `\`intervals\` must list exactly one interval, not ${count}.`, 'e.g. `intervals: [monthly]`'),
+  partitionUnknownInterval: (at: SourcePosition, written: string, suggestion: string | null) =>
+    error('partition.interval', at, `unknown partition interval \`${written}\`.`, didYouMean(suggestion) ?? 'use daily, weekly, monthly or yearly'),
+  partitionColumnType: (at: SourcePosition, column: string, type: string) =>
+    error('partition.column_type', at, `partition column \`${column}\` is \`${type}\`; range partitions by time need date, timestamp or timestamptz.`, 'partition by a timestamptz column'),
+  partitionTimestampWithoutZone: (at: SourcePosition, column: string) =>
+    warning(
+      'partition.timestamp_without_time_zone',
+      at,
+      `partition column \`${column}\` is \`timestamp\` (without time zone): UTC offsets in input are silently dropped, so 2024-01-31T23:30:00-08:00 is stored as 2024-01-31 23:30 and lands in the January partition.`,
+      `declare \`${column}: timestamptz\``,
+    ),
+  partitionStart: (at: SourcePosition, written: string) => error('partition.start', at, `\`start\` \`${written}\` is not a date YYYY-MM-DD.`, 'e.g. `start: 2024-01-01`'),
+  partitionStartUnaligned: (at: SourcePosition, written: string, interval: string, aligned: string) =>
+    error('partition.start_unaligned', at, `\`start\` ${written} is not the beginning of a ${interval.replace(/ly$/, '').replace(/^dai$/, 'day')} partition.`, `use \`start: ${aligned}\``),
+  retentionFormat: (at: SourcePosition, written: string) =>
+    error('partition.retention', at, `\`retention\` \`${written}\` is not \`<N> days|weeks|months|years\`.`, 'e.g. `retention: 36 months`'),
+  retentionInexact: (at: SourcePosition, written: string, interval: string) =>
+    error('partition.retention_inexact', at, `\`retention\` ${written} is not a whole number of ${interval} partitions.`, `express it in units of the interval (${interval})`),
+
+  // --- actions -----------------------------------------------------------
+  triggerName: (at: SourcePosition, written: string) =>
+    error('action.trigger', at, `trigger \`${written}\` is not supported; only \`<name>_inserted\` (after insert) is.`, 'e.g. `trigger: transaction_inserted`'),
+  duplicateAction: (at: SourcePosition, name: string) => error('action.duplicate', at, `action \`${name}\` is defined twice in this entity.`, 'rename one'),
+  unknownWorkflowEntity: (at: SourcePosition, name: string, suggestion: string | null) =>
+    error(
+      'workflow.unknown_entity',
+      at,
+      `workflow step targets entity \`${name}\`, which is not defined in the loaded specs.`,
+      didYouMean(suggestion) ?? `define \`entity: ${name}\` (with its fields and primary_key) in a spec file, or remove the step`,
+    ),
+  unknownAssignmentTarget: (at: SourcePosition, column: string, entity: string, suggestion: string | null) =>
+    error('workflow.unknown_column', at, `workflow step sets \`${column}\`, which ${entity} does not have.`, didYouMean(suggestion) ?? `add \`${column}\` to ${entity}'s fields`),
+  conditionShape: (at: SourcePosition) =>
+    error('workflow.condition_shape', at, 'a workflow condition must be `key_column = transaction.field`, joined by AND.', 'e.g. `condition: "product_id = transaction.product_id"`'),
+  conditionKey: (at: SourcePosition, entity: string, columns: readonly string[], key: readonly string[]) =>
+    error(
+      'workflow.condition_key',
+      at,
+      `the condition matches ${entity} on (${columns.join(', ')}), but ${key.length ? `its primary key is (${key.join(', ')})` : 'it has no primary key'}; the generated upsert needs the whole key.`,
+      key.length ? `match on exactly (${key.join(', ')})` : `give ${entity} \`primary_key: [${columns.join(', ')}]\``,
+    ),
+  materializedViewsHintUnused: (at: SourcePosition) =>
+    warning('workflow.materialized_views_hint', at, '`materialized_views: true`, but no step targets an entity with a `materialized_view`.', 'add `materialized_view:` to a target entity or drop the hint'),
+
+  // --- expressions ---------------------------------------------------------
+  expressionSyntax: (at: SourcePosition, parserMessage: string) =>
+    error('expression.syntax', at, `PostgreSQL cannot parse this expression: ${parserMessage}.`),
+  expressionProblem: (at: SourcePosition, problem: ExpressionProblem, context: ExpressionContext, entity: string, source: string | null): Diagnostic => {
+    const code = `expression.${problem.kind}`;
+    switch (problem.kind) {
+      case 'subquery':
+        return error(code, at, 'subqueries are not allowed in spec expressions.', 'compute it in a workflow step or a view column instead');
+      case 'unknown_column':
+        return error(code, at, `\`${problem.name}\` is not a column of ${entity}.`, didYouMean(problem.suggestion) ?? (context === 'workflow' && source ? `use \`transaction.${problem.name}\` for ${source}'s field` : undefined));
+      case 'unknown_transaction_field':
+        return error(code, at, `\`transaction.${problem.name}\`: ${source ?? 'the source entity'} has no field \`${problem.name}\`.`, didYouMean(problem.suggestion));
+      case 'transaction_not_allowed':
+        return error(code, at, `\`${problem.name}\`: \`transaction.\` is only available in workflow steps.`, 'use the entity\'s own columns');
+      case 'bad_qualifier':
+        return error(code, at, `\`${problem.name}\`: only bare column names${context === 'workflow' ? ' and `transaction.<field>`' : ''} are allowed.`);
+      case 'star':
+        return error(code, at, '`*` is not allowed in an expression.', 'name the columns');
+      case 'volatile':
+        return error(
+          code,
+          at,
+          `\`${problem.name}\` makes the view's contents depend on when it was last refreshed (and on refresh frequency), not on the data.`,
+          'store the time you need in a column (e.g. first_sale_date / last_sale_date) and compute from columns only',
+        );
+      case 'function_not_allowed':
+        return error(code, at, `function \`${problem.name}\` is not allowed here.`, `allowed: GREATEST, LEAST, COALESCE, NULLIF, ROUND, ABS, EXTRACT, date_part, date_trunc, arithmetic, CASE and casts${problem.suggestion ? `; did you mean \`${problem.suggestion}\`?` : ''}`);
+      case 'aggregate':
+        return error(code, at, `aggregate or window call \`${problem.name}\` is not allowed: expressions see one row.`);
+      case 'parameter':
+        return error(code, at, `parameter \`${problem.name}\` is not allowed.`, 'use `transaction.<field>`');
+      case 'unsupported':
+        return error(code, at, `this SQL construct (${problem.name}) is not supported in spec expressions.`);
+    }
+  },
+
+  // --- materialized views ----------------------------------------------------
+  refreshInterval: (at: SourcePosition, written: string) =>
+    error(
+      'view.refresh_interval',
+      at,
+      `\`refresh_interval\` \`${written}\` cannot be scheduled with cron.`,
+      'use N minutes (N divides 60), N hours (N divides 24), `1 day` or `1 week`',
+    ),
+  refreshIntervalMissing: (at: SourcePosition) =>
+    error('view.refresh_interval', at, 'a materialized view needs `refresh_interval`.', 'e.g. `refresh_interval: "1 hour"`'),
+  concurrentNeedsKey: (at: SourcePosition, name: string) =>
+    error(
+      'view.concurrent_needs_key',
+      at,
+      `\`${name}\` is refreshed concurrently, which needs a unique key, but the entity has no primary key and \`view.key\` is not set.`,
+      'add `primary_key: [...]` (or `view: { key: [...] }`), or use `refresh_strategy: blocking`',
+    ),
+  viewWithoutName: (at: SourcePosition) =>
+    error('view.without_name', at, '`view` / `refresh_*` keys need `materialized_view: <name>`.', 'add `materialized_view: <name>`'),
+};
