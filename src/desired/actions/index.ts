@@ -1,9 +1,15 @@
 /**
  * Objects generated for an entity's actions (bulk load, workflows).
- * Owned by the actions work; build.ts calls it once per entity.
+ * build.ts calls it once per entity, after every entity table exists in the plan.
+ *
+ * Needs the PostgreSQL parser loaded (`await loadParser()` from ./parser, or loadSpecs).
+ * Throws a DiagnosticsError listing every workflow that cannot be generated exactly.
  */
-import type { EntitySpec, SpecSet } from '../../spec/model';
+import { DiagnosticsError, type Diagnostic } from '../../diagnostics/diagnostic';
+import type { BulkOperationAction, EntitySpec, SpecSet, WorkflowAction } from '../../spec/model';
 import type { DbObject } from '../objects';
+import { bulkFunction, type SelfEnqueue } from './bulk';
+import { workflowObjects, type WorkflowObjects } from './workflow';
 
 export interface ActionObjects {
   /** Tables (queues), functions and triggers, in creation order. */
@@ -13,7 +19,39 @@ export interface ActionObjects {
   readonly queue: string | null;
 }
 
-export function actionObjects(_entity: EntitySpec, _specs: SpecSet): ActionObjects {
-  // Placeholder: filled in by the actions work (bulk function, workflow queue/processor).
-  return { objects: [], functions: [], triggers: [], queue: null };
+export { loadParser } from './parser';
+
+export function actionObjects(entity: EntitySpec, specs: SpecSet): ActionObjects {
+  const bulkActions = entity.actions.filter((a): a is BulkOperationAction => a.kind === 'bulk_operation');
+  const workflows = entity.actions.filter((a): a is WorkflowAction => a.kind === 'workflow');
+  const bulkEnqueues = bulkActions.some((a) => a.hints.disableTriggers);
+
+  const diagnostics: Diagnostic[] = [];
+  const generated: WorkflowObjects[] = [];
+  for (const workflow of workflows) {
+    try {
+      generated.push(workflowObjects(entity, workflow, specs, { bulkEnqueues }));
+    } catch (err) {
+      if (err instanceof DiagnosticsError) diagnostics.push(...err.diagnostics);
+      else throw err;
+    }
+  }
+  if (diagnostics.length) throw new DiagnosticsError(diagnostics);
+
+  const enqueues: SelfEnqueue[] = generated.flatMap((w) => (w.queue ? [{ queue: w.queue, fields: w.queueFields }] : []));
+  const objects: DbObject[] = [];
+  // Queues first (the bulk function and the enqueue triggers insert into them), then the
+  // workflow functions and triggers, then the bulk functions.
+  for (const w of generated) if (w.queue) objects.push(w.queue);
+  for (const w of generated) objects.push(...w.functions, w.trigger);
+  for (const b of bulkActions) objects.push(bulkFunction(entity, b, enqueues));
+
+  const queues = generated.flatMap((w) => (w.queue ? [`${w.queue.schema}.${w.queue.name}`] : []));
+  return {
+    objects,
+    functions: objects.flatMap((o) => (o.kind === 'function' ? [`${o.schema}.${o.name}`] : [])),
+    triggers: objects.flatMap((o) => (o.kind === 'trigger' ? [o.name] : [])),
+    // EntityOutputs has room for one queue; with several workflows the first is reported.
+    queue: queues[0] ?? null,
+  };
 }

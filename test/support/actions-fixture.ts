@@ -1,0 +1,266 @@
+/**
+ * Hand-built specs mirroring specs/*.yaml (SalesTransaction and its metrics targets), and
+ * the DDL the action tests need, so the action tests do not depend on the spec loader.
+ */
+import type { Pool, PoolClient, Client } from 'pg';
+import type { DbObject } from '../../src/desired/objects';
+import { actionObjects } from '../../src/desired/actions';
+import type { ActionSpec, EntitySpec, FieldSpec, SpecSet, WorkflowStep } from '../../src/spec/model';
+import { createFunctionSql, revokePublicSql } from '../../src/sql/function';
+import { createTriggerSql } from '../../src/sql/trigger';
+import { createTableSql } from '../../src/sql/create-table';
+
+const at = { file: 'fixture.yaml', line: 1, column: 1 };
+
+const field = (name: string, type: string, notNull = false, dflt: string | null = null): FieldSpec => ({
+  name,
+  type,
+  specType: type,
+  notNull,
+  default: dflt,
+  at,
+});
+
+function entity(partial: Partial<EntitySpec> & Pick<EntitySpec, 'entity' | 'table' | 'fields' | 'primaryKey'>): EntitySpec {
+  return {
+    schema: 'analytics',
+    description: null,
+    indexes: [],
+    partitioning: null,
+    actions: [],
+    materializedView: null,
+    at,
+    ...partial,
+  };
+}
+
+export const METRIC_STEPS: WorkflowStep[] = [
+  {
+    name: 'update_product_metrics',
+    action: 'update',
+    entity: 'ProductMetrics',
+    assignments: [
+      { column: 'total_sales', expression: 'total_sales + transaction.total_amount', at },
+      { column: 'total_quantity', expression: 'total_quantity + transaction.quantity', at },
+      { column: 'first_sale_date', expression: 'LEAST(first_sale_date, transaction.transaction_date)', at },
+      { column: 'last_sale_date', expression: 'GREATEST(last_sale_date, transaction.transaction_date)', at },
+    ],
+    condition: 'product_id = transaction.product_id',
+    at,
+  },
+  {
+    name: 'update_customer_metrics',
+    action: 'update',
+    entity: 'CustomerMetrics',
+    assignments: [
+      { column: 'total_spent', expression: 'total_spent + transaction.total_amount', at },
+      { column: 'total_orders', expression: 'total_orders + 1', at },
+      { column: 'last_order_date', expression: 'GREATEST(last_order_date, transaction.transaction_date)', at },
+      { column: 'avg_order_value', expression: '(total_spent + transaction.total_amount) / (total_orders + 1)', at },
+    ],
+    condition: 'customer_id = transaction.customer_id',
+    at,
+  },
+  {
+    name: 'update_category_metrics',
+    action: 'update',
+    entity: 'CategoryMetrics',
+    assignments: [
+      { column: 'total_sales', expression: 'total_sales + transaction.total_amount', at },
+      { column: 'total_transactions', expression: 'total_transactions + 1', at },
+    ],
+    condition: 'category = transaction.category',
+    at,
+  },
+];
+
+export interface FixtureOptions {
+  readonly asyncExecution?: boolean;
+  readonly disableTriggers?: boolean;
+  readonly steps?: WorkflowStep[];
+  /** A default on transaction_id (exercises the per-element path of the bulk function). */
+  readonly transactionIdDefault?: boolean;
+}
+
+export function salesSpecs(options: FixtureOptions = {}): SpecSet {
+  const actions: ActionSpec[] = [
+    {
+      kind: 'bulk_operation',
+      name: 'bulk_insert_transactions',
+      operation: 'insert',
+      batchField: 'transactions',
+      hints: { disableTriggers: options.disableTriggers ?? true, disableIndexes: true, copyMode: true },
+      at,
+    },
+    {
+      kind: 'workflow',
+      name: 'update_performance_metrics',
+      trigger: 'transaction_inserted',
+      hints: { asyncExecution: options.asyncExecution ?? true, batchUpdates: true, materializedViews: true },
+      steps: options.steps ?? METRIC_STEPS,
+      at,
+    },
+  ];
+  const sales = entity({
+    entity: 'SalesTransaction',
+    table: 'sales_transaction',
+    fields: [
+      field('transaction_id', 'uuid', true, options.transactionIdDefault ? 'gen_random_uuid()' : null),
+      field('customer_id', 'uuid'),
+      field('product_id', 'uuid'),
+      field('quantity', 'integer'),
+      field('unit_price', 'numeric(10,2)'),
+      field('total_amount', 'numeric(10,2)'),
+      field('transaction_date', 'timestamp with time zone', true),
+      field('payment_method', 'text'),
+      field('region', 'text'),
+      field('category', 'text'),
+    ],
+    primaryKey: ['transaction_id', 'transaction_date'],
+    actions,
+  });
+  const product = entity({
+    entity: 'ProductMetrics',
+    table: 'product_metrics',
+    fields: [
+      field('product_id', 'uuid', true),
+      field('total_sales', 'numeric(12,2)'),
+      field('total_quantity', 'integer'),
+      field('first_sale_date', 'timestamp with time zone'),
+      field('last_sale_date', 'timestamp with time zone'),
+      field('avg_sale_price', 'numeric(10,2)'),
+      field('sales_velocity', 'numeric(5,2)'),
+    ],
+    primaryKey: ['product_id'],
+  });
+  const customer = entity({
+    entity: 'CustomerMetrics',
+    table: 'customer_metrics',
+    fields: [
+      field('customer_id', 'uuid', true),
+      field('total_spent', 'numeric(12,2)'),
+      field('total_orders', 'integer'),
+      field('avg_order_value', 'numeric(10,2)'),
+      field('last_order_date', 'timestamp with time zone'),
+      field('customer_segment', 'text'),
+    ],
+    primaryKey: ['customer_id'],
+  });
+  const category = entity({
+    entity: 'CategoryMetrics',
+    table: 'category_metrics',
+    fields: [field('category', 'text', true), field('total_sales', 'numeric(14,2)'), field('total_transactions', 'bigint')],
+    primaryKey: ['category'],
+  });
+  return { entities: [sales, product, customer, category] };
+}
+
+/** Monthly partitions 2024-01 … 2024-06 plus DEFAULT, and the spec's indexes (GiST via btree_gist). */
+export function entityTablesSql(specs: SpecSet, options: { indexes?: boolean; months?: string[] } = {}): string[] {
+  const months = options.months ?? ['2024-01', '2024-02', '2024-03', '2024-04', '2024-05', '2024-06'];
+  const sql = ['CREATE SCHEMA IF NOT EXISTS analytics;'];
+  for (const e of specs.entities) {
+    const cols = e.fields.map((f) => `  ${f.name} ${f.type}${f.default ? ` DEFAULT ${f.default}` : ''}${f.notNull ? ' NOT NULL' : ''}`);
+    cols.push(`  PRIMARY KEY (${e.primaryKey.join(', ')})`);
+    const partitioned = e.entity === 'SalesTransaction';
+    sql.push(`CREATE TABLE analytics.${e.table} (\n${cols.join(',\n')}\n)${partitioned ? ' PARTITION BY RANGE (transaction_date)' : ''};`);
+    if (partitioned) {
+      for (const m of months) {
+        const [y, mo] = m.split('-').map(Number) as [number, number];
+        const next = mo === 12 ? `${y + 1}-01` : `${y}-${String(mo + 1).padStart(2, '0')}`;
+        sql.push(
+          `CREATE TABLE analytics.${e.table}_${m.replace('-', '_')} PARTITION OF analytics.${e.table} ` +
+            `FOR VALUES FROM ('${m}-01 00:00:00+00') TO ('${next}-01 00:00:00+00');`,
+        );
+      }
+      sql.push(`CREATE TABLE analytics.${e.table}_default PARTITION OF analytics.${e.table} DEFAULT;`);
+      if (options.indexes !== false) {
+        sql.push(
+          'CREATE EXTENSION IF NOT EXISTS btree_gist;',
+          `CREATE INDEX idx_sales_transaction_date ON analytics.${e.table} USING brin (transaction_date) WITH (pages_per_range = 128);`,
+          `CREATE INDEX idx_sales_customer_product ON analytics.${e.table} (customer_id, product_id);`,
+          `CREATE INDEX idx_sales_region_category_date ON analytics.${e.table} USING gist (region, category, transaction_date);`,
+        );
+      }
+    }
+  }
+  return sql;
+}
+
+/** Every statement the generator produces for the actions of `entity` (tables, functions, grants, triggers). */
+export function actionSql(objects: readonly DbObject[]): string[] {
+  const out: string[] = [];
+  for (const o of objects) {
+    if (o.kind === 'table') out.push(createTableSql(o));
+    else if (o.kind === 'function') out.push(createFunctionSql(o), ...(o.revokePublic ? [revokePublicSql(o)] : []));
+    else if (o.kind === 'trigger') out.push(createTriggerSql(o));
+  }
+  return out;
+}
+
+export async function createSalesSchema(db: Pool | PoolClient | Client, specs: SpecSet, options: { indexes?: boolean } = {}): Promise<string[]> {
+  const sales = specs.entities.find((e) => e.entity === 'SalesTransaction')!;
+  const statements = [...entityTablesSql(specs, options), ...actionSql(actionObjects(sales, specs).objects)];
+  for (const s of statements) await db.query(s);
+  return statements;
+}
+
+/** Deterministic pseudo-random generator (tests must be reproducible). */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+const hexId = (prefix: number, n: number): string =>
+  `${prefix.toString(16).padStart(8, '0')}-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+
+export interface SaleRow {
+  transaction_id: string;
+  customer_id: string | null;
+  product_id: string | null;
+  quantity: number | null;
+  unit_price: string | null;
+  total_amount: string | null;
+  transaction_date: string;
+  payment_method: string | null;
+  region: string | null;
+  category: string | null;
+}
+
+/** `count` sales spread over the months given (UTC), with small key spaces so keys repeat. */
+export function generateSales(
+  count: number,
+  options: { seed?: number; months?: string[]; nullAmountEvery?: number; nullKeyEvery?: number; products?: number; customers?: number; offset?: number } = {},
+): SaleRow[] {
+  const rand = rng(options.seed ?? 42);
+  const months = options.months ?? ['2024-01', '2024-02', '2024-03'];
+  const categories = ['electronics', 'books', 'garden', 'toys', 'food'];
+  const rows: SaleRow[] = [];
+  for (let i = 0; i < count; i++) {
+    const month = months[i % months.length]!;
+    const day = 1 + Math.floor(rand() * 28);
+    const seconds = Math.floor(rand() * 86400);
+    const date = new Date(`${month}-${String(day).padStart(2, '0')}T00:00:00Z`);
+    date.setUTCSeconds(seconds);
+    const quantity = 1 + Math.floor(rand() * 5);
+    const cents = 100 + Math.floor(rand() * 20000);
+    const nullAmount = options.nullAmountEvery && i % options.nullAmountEvery === options.nullAmountEvery - 1;
+    const nullKey = options.nullKeyEvery && i % options.nullKeyEvery === 0;
+    rows.push({
+      transaction_id: hexId(0xabc, (options.offset ?? 0) + i + 1),
+      customer_id: nullKey ? null : hexId(1, Math.floor(rand() * (options.customers ?? 200))),
+      product_id: hexId(2, Math.floor(rand() * (options.products ?? 50))),
+      quantity,
+      unit_price: (cents / 100).toFixed(2),
+      total_amount: nullAmount ? null : ((cents * quantity) / 100).toFixed(2),
+      transaction_date: date.toISOString(),
+      payment_method: rand() < 0.5 ? 'card' : 'paypal',
+      region: rand() < 0.5 ? 'us-west' : 'eu-central',
+      category: categories[Math.floor(rand() * categories.length)]!,
+    });
+  }
+  return rows;
+}
