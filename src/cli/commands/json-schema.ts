@@ -1,5 +1,11 @@
-// Placeholder until the command is built; it fails loudly rather than pretending.
-export async function run(_args: string[]): Promise<number> {
-  process.stderr.write('specql json-schema: not implemented yet\n');
-  return 1;
+/** `specql json-schema`: prints the JSON Schema for spec files (committed as docs/specql.schema.json). */
+import { specJsonSchemaText } from '../../spec/json-schema';
+
+export async function run(args: string[]): Promise<number> {
+  if (args.length > 0) {
+    process.stderr.write('usage: specql json-schema > docs/specql.schema.json\n');
+    return 1;
+  }
+  process.stdout.write(specJsonSchemaText());
+  return 0;
 }
