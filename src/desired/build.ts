@@ -86,6 +86,13 @@ function partitionObjects(entity: EntitySpec, window: PartitionWindow): Partitio
 
 function indexObjects(entity: EntitySpec): IndexObject[] {
   const table = entityTableName(entity);
+  const key = entity.partitioning?.column;
+  for (const index of entity.indexes) {
+    // PostgreSQL rejects it anyway; failing here names the spec's index instead of a step.
+    if (index.unique && key !== undefined && !index.columns.some((c) => c.column === key)) {
+      throw new Error(`${entity.entity}: unique index ${index.name} must include the partition key ${key}`);
+    }
+  }
   return entity.indexes.map((index): IndexObject => ({
     kind: 'index',
     schema: table.schema,

@@ -1,0 +1,28 @@
+import type { SchemaObject } from '../desired/objects';
+import { objectKey } from '../desired/objects';
+import type { PlanStep } from '../plan/step';
+import { quoteIdent } from './ident';
+import { step } from './step';
+
+export function createSchemaSteps(schema: SchemaObject): PlanStep[] {
+  return [
+    step({
+      sql: `CREATE SCHEMA ${quoteIdent(schema.name)};`,
+      object: objectKey(schema),
+      description: `create schema ${schema.name}`,
+      lock: 'none',
+    }),
+  ];
+}
+
+/** RESTRICT (the default): refuses while anything still lives in the schema, so it cannot drop data. */
+export function dropSchemaSteps(schema: SchemaObject): PlanStep[] {
+  return [
+    step({
+      sql: `DROP SCHEMA ${quoteIdent(schema.name)};`,
+      object: objectKey(schema),
+      description: `drop schema ${schema.name} (only if empty)`,
+      lock: 'none',
+    }),
+  ];
+}

@@ -1,0 +1,24 @@
+/**
+ * The complete DDL for a fresh database: every create step of the desired
+ * state in order, each preceded by `-- <n>. <description> [lock: X; non-transactional]`.
+ * Deterministic: the same desired state always renders byte-identical text.
+ */
+import type { DesiredState } from '../desired/objects';
+import type { PlanStep } from '../plan/step';
+import { contextFrom, createSteps } from './render';
+
+export function scriptSteps(desired: DesiredState): PlanStep[] {
+  const context = contextFrom(desired.objects);
+  return desired.objects.flatMap((object) => createSteps(object, context));
+}
+
+function header(step: PlanStep, n: number): string {
+  const notes = [`lock: ${step.lock}`, ...(step.transactional ? [] : ['non-transactional'])];
+  return `-- ${n}. ${step.description} [${notes.join('; ')}]`;
+}
+
+export function renderScript(desired: DesiredState): string {
+  const steps = scriptSteps(desired);
+  const blocks = steps.map((step, i) => `${header(step, i + 1)}\n${step.sql}`);
+  return `${blocks.join('\n\n')}\n`;
+}
