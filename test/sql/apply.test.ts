@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import { buildDesired } from '../../src/desired/build';
 import type { DesiredState } from '../../src/desired/objects';
 import { createTestDatabase, query, type TestDatabase } from '../support/db';
-import { applyDesired } from '../support/apply-script';
+import { applyDesired } from './apply-script';
 import { exampleSpecs } from '../support/entity-builder';
 
 let db: TestDatabase;
