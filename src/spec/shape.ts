@@ -69,7 +69,7 @@ export function shapeDiagnostics(doc: SpecDocument, issues: readonly Issue[]): D
   const data = doc.value;
   const visit = (issue: Issue, base: readonly PathSegment[]) => {
     const path = [...base, ...(issue.path as PathSegment[])];
-    const subject = pathText(path);
+    const subject = pathText(path) || 'the document';
     switch (issue.code) {
       case 'unrecognized_keys': {
         const allowed = allowedKeysAt(path, data);
@@ -92,7 +92,7 @@ export function shapeDiagnostics(doc: SpecDocument, issues: readonly Issue[]): D
           for (const inner of candidates[0]) visit(inner, path);
           return;
         }
-        out.push(messages.invalidType(positionOf(doc, path), subject, 'one of the documented forms', describeValue(valueAt(data, path))));
+        out.push(messages.invalidType(positionOf(doc, path), subject, path[0] === 'fields' ? 'a type (`name: uuid`) or a map (`name: { type: uuid, not_null: true }`)' : 'a list of one-key maps or a map', describeValue(valueAt(data, path))));
         return;
       }
       case 'invalid_type': {

@@ -24,6 +24,9 @@ export function nearest(word: string, candidates: readonly string[]): string | n
       bestDistance = distance;
     }
   }
+  // A word that is a prefix of exactly one candidate (`copy` → `copy_mode`) is a likely abbreviation.
+  const extensions = candidates.filter((c) => lower.length >= 3 && c.toLowerCase().startsWith(lower));
+  if (bestDistance > 0 && extensions.length === 1) return extensions[0];
   // Accept up to a third of the word's length (at least 2 edits): typos, not unrelated words.
   return best !== null && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
 }
