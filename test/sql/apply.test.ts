@@ -1,20 +1,22 @@
 /**
- * The full script for the example applied to a fresh database, statement by
- * statement, then checked against the catalog and with real rows.
+ * The full script for specs/ (today 2024-03-15) applied to a fresh database,
+ * statement by statement, then checked against the catalog and with real rows.
  */
 import { Client } from 'pg';
 import { buildDesired } from '../../src/desired/build';
 import type { DesiredState } from '../../src/desired/objects';
 import { createTestDatabase, query, type TestDatabase } from '../support/db';
 import { applyDesired } from './apply-script';
-import { exampleSpecs } from '../support/entity-builder';
+import { loadSpecs } from '../../src/spec/load';
 
 let db: TestDatabase;
 let desired: DesiredState;
 
 beforeAll(async () => {
   db = await createTestDatabase('apply');
-  desired = buildDesired(exampleSpecs(), { today: '2024-03-15' });
+  const { specs, diagnostics } = await loadSpecs(['specs']);
+  expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  desired = buildDesired(specs, { today: '2024-03-15' });
   await applyDesired(db.pool, desired);
 });
 afterAll(async () => {
@@ -184,7 +186,9 @@ test('SECURITY DEFINER functions pin search_path and PUBLIC cannot execute them'
             has_function_privilege('public', p.oid, 'EXECUTE') AS public_can_execute
      FROM pg_proc p WHERE p.pronamespace = 'analytics'::regnamespace AND p.prosecdef ORDER BY 1`,
   );
-  expect(rows.map((r) => r.name)).toEqual(['refresh_product_performance_mv', 'sales_transaction_maintain_partitions']);
+  const expected = desired.objects.filter((o) => o.kind === 'function' && o.securityDefiner).map((o) => (o as { name: string }).name);
+  expect(rows.map((r) => r.name)).toEqual(expect.arrayContaining(['refresh_product_performance_mv', 'sales_transaction_maintain_partitions']));
+  expect(rows.map((r) => r.name)).toEqual([...expected].sort());
   for (const row of rows) {
     expect(row.config).toEqual(['search_path=pg_catalog, pg_temp']);
     expect(row.public_can_execute).toBe(false);
