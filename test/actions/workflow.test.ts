@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { loadParser } from '../../src/desired/actions';
-import { createSalesSchema, generateSales, salesSpecs, type SaleRow } from '../support/actions-fixture';
+import { createSalesSchema, generateSales, METRIC_STEPS, salesSpecs, type SaleRow } from '../support/actions-fixture';
 import { createTestDatabase, query, type TestDatabase } from '../support/db';
 
 beforeAll(() => loadParser());
@@ -99,6 +99,45 @@ describe('asynchronous workflow: queue + batch processor', () => {
   test('p_batch_size must be positive', async () => {
     await expect(db.pool.query('SELECT analytics.update_performance_metrics_process(0)')).rejects.toThrow(/p_batch_size must be a positive integer/);
   });
+});
+
+/** The spec applied literally, one sale at a time in a loop: UPDATE target SET <expressions as written>
+ *  WHERE <condition>, after creating a missing row with 0 in its SUM columns. The ground truth. */
+function literalSequentialSql(): string {
+  const tables: Record<string, { table: string; key: string; sums: string[] }> = {
+    ProductMetrics: { table: 'analytics.product_metrics', key: 'product_id', sums: ['total_sales', 'total_quantity'] },
+    CustomerMetrics: { table: 'analytics.customer_metrics', key: 'customer_id', sums: ['total_spent', 'total_orders'] },
+    CategoryMetrics: { table: 'analytics.category_metrics', key: 'category', sums: ['total_sales', 'total_transactions'] },
+  };
+  const body = METRIC_STEPS.map((step) => {
+    const t = tables[step.entity]!;
+    const sets = step.assignments.map((a) => `${a.column} = ${a.expression.replace(/transaction\./g, 'r.')}`).join(', ');
+    return [
+      `    IF r.${t.key} IS NOT NULL THEN`,
+      `      INSERT INTO ${t.table} (${t.key}, ${t.sums.join(', ')}) VALUES (r.${t.key}, ${t.sums.map(() => '0').join(', ')}) ON CONFLICT DO NOTHING;`,
+      '    END IF;',
+      `    UPDATE ${t.table} SET ${sets} WHERE ${step.condition.replace(/transaction\./g, 'r.')};`,
+    ].join('\n');
+  });
+  return ['DO $$', 'DECLARE r record;', 'BEGIN', '  FOR r IN SELECT * FROM analytics.sales_transaction ORDER BY transaction_id LOOP', ...body, '  END LOOP;', 'END $$;'].join('\n');
+}
+
+test('the batch processor equals the spec applied literally, one row at a time', async () => {
+  const rows = generateSales(800, { seed: 9, nullAmountEvery: 61, nullKeyEvery: 45, customers: 100, products: 25 });
+  const literal = await createTestDatabase('actlit');
+  const batched = await createTestDatabase('actbat2');
+  try {
+    for (const d of [literal, batched]) {
+      await createSalesSchema(d.pool, salesSpecs());
+      await bulk(d.pool, rows);
+    }
+    await literal.pool.query(literalSequentialSql());
+    await drain(batched.pool, 1000);
+    expect(await metricsSnapshot(batched.pool)).toEqual(await metricsSnapshot(literal.pool));
+  } finally {
+    await literal.drop();
+    await batched.drop();
+  }
 });
 
 test('batch size 1 (one row at a time) and batch size 1000 give identical metrics', async () => {
