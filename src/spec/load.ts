@@ -69,7 +69,7 @@ async function collectFiles(path: string, out: string[]): Promise<void> {
   }
 }
 
-/** Loads files and directories (recursively, `.yaml`/`.yml`, sorted) as one spec set. */
+/** Loads files and directories (recursively, `.yaml`/`.yml`; all files sorted by path) as one spec set. */
 export async function loadSpecs(paths: string[]): Promise<LoadResult> {
   await loadExpressionParser();
   const files: string[] = [];
@@ -87,7 +87,8 @@ export async function loadSpecs(paths: string[]): Promise<LoadResult> {
       });
     }
   }
-  const unique = [...new Set(files)];
+  // Sorted whatever order the paths were given in, so output and entity order are deterministic.
+  const unique = [...new Set(files)].sort();
   const sources = await Promise.all(unique.map(async (file) => ({ file, text: await readFile(file, 'utf8') })));
   const result = loadSpecSources(sources);
   return { specs: result.specs, diagnostics: [...missing, ...result.diagnostics] };
