@@ -1,0 +1,43 @@
+/**
+ * The repository's own Pulumi program, as a function of stack config: one
+ * SpecqlStack over specs/. Stack config keys (per environment, e.g.
+ * Pulumi.dev.yaml / Pulumi.prod.yaml):
+ *
+ *   databaseUrl       (secret, required) PostgreSQL URL
+ *   partitionPremake  partitions kept ready ahead of today (overrides specs)
+ *   retention         partitions kept, in intervals (overrides specs)
+ *   refreshOverrides  { <view>: "<interval>" }
+ *   allowHazards      [deletes_data, rewrites_table]
+ *   deletionPolicy    retain (default) | drop
+ *   specsDir          default: specs/ next to Pulumi.yaml
+ *   today             pin the partition window's "today" (YYYY-MM-DD)
+ *   postgresql        true | { schemas, extensions, roles, executeGrants }
+ */
+import * as path from 'node:path';
+import * as pulumi from '@pulumi/pulumi';
+import type { EntityStackOutputs } from './entity';
+import { SpecqlStack, type PostgresqlObjectsArgs } from './stack';
+import type { DeletionPolicy } from './types';
+
+export interface DeployResult {
+  readonly stack: SpecqlStack;
+  readonly entities: pulumi.Output<Record<string, EntityStackOutputs>>;
+}
+
+export function deployFromConfig(projectRoot: string = process.cwd()): DeployResult {
+  const config = new pulumi.Config();
+  const specsDir = path.resolve(projectRoot, config.get('specsDir') ?? 'specs');
+  const relative = path.relative(projectRoot, specsDir) || '.';
+  const stack = new SpecqlStack('specql', {
+    specs: relative.startsWith('..') ? specsDir : relative,
+    databaseUrl: config.requireSecret('databaseUrl'),
+    premake: config.getNumber('partitionPremake'),
+    retention: config.getNumber('retention'),
+    refreshOverrides: config.getObject<Record<string, string>>('refreshOverrides'),
+    allowHazards: config.getObject<string[]>('allowHazards'),
+    deletionPolicy: config.get('deletionPolicy') as DeletionPolicy | undefined,
+    today: config.get('today'),
+    postgresql: config.getObject<PostgresqlObjectsArgs | boolean>('postgresql'),
+  });
+  return { stack, entities: stack.outputs };
+}

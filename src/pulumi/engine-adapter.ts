@@ -1,0 +1,153 @@
+/**
+ * The one place the provider touches the engine (src/engine, src/spec,
+ * src/desired, src/sql): every call the Entity handlers make goes through
+ * here, reduced to the few shapes they need.
+ */
+import type { Diagnostic } from '../diagnostics/diagnostic';
+import type { DbObject, EntityOutputs } from '../desired/objects';
+import type { EntitySpec, SpecSet } from '../spec/model';
+import type { SpecSource } from './discover';
+import { buildDesired } from '../desired/build';
+import * as engine from '../engine';
+import { loadExpressionParser, loadSpecSources } from '../spec/load';
+import { renderScript } from '../sql/script';
+
+export type Specs = SpecSet;
+export type EntitySpecLike = EntitySpec;
+
+export interface EngineOptions {
+  readonly databaseUrl: string;
+  readonly today?: string;
+  readonly premake?: number;
+  readonly retention?: number | null;
+  readonly refreshOverrides?: Readonly<Record<string, string>>;
+  readonly allowHazards?: readonly string[];
+  readonly entities?: readonly string[];
+}
+
+/** `file:line:col: message (fix: hint)`: one line per problem, as `specql validate` prints them. */
+export function describe(d: Diagnostic): string {
+  const where = d.at ? `${d.at.file}:${d.at.line}:${d.at.column}: ` : '';
+  return `${where}${d.message}${d.hint ? ` (fix: ${d.hint})` : ''}`;
+}
+
+export interface Loaded {
+  readonly specs: Specs;
+  /** Errors only, rendered; warnings do not block. */
+  readonly errors: string[];
+}
+
+/** The same loading and validation as `specql validate`, on the texts carried by the resource. */
+export async function load(sources: readonly SpecSource[]): Promise<Loaded> {
+  await loadExpressionParser();
+  const result = loadSpecSources(sources);
+  return { specs: result.specs, errors: result.diagnostics.filter((d) => d.severity === 'error').map(describe) };
+}
+
+export interface PlannedEntity {
+  /** Each step's SQL, preceded by a `-- description [hazards]` comment line. */
+  readonly sql: string[];
+  readonly steps: readonly unknown[];
+  readonly hazards: string[];
+}
+
+export async function plan(specs: Specs, options: EngineOptions): Promise<PlannedEntity> {
+  const { plan } = await engine.planSpecs(specs, options as never);
+  return {
+    steps: plan.steps,
+    hazards: plan.hazards.map((h) => h.code),
+    sql: plan.steps.map((step, i) => {
+      const hazards = step.hazards.length > 0 ? ` [hazards: ${step.hazards.map((h) => h.code).join(', ')}]` : '';
+      return `\n-- ${i + 1}. ${step.description}${hazards}\n${step.sql.trimEnd()}${step.sql.trimEnd().endsWith(';') ? '' : ';'}`;
+    }),
+  };
+}
+
+export interface Applied {
+  readonly outputs: readonly EntityOutputs[];
+  /** Set when the apply did not complete (refused hazard, failed statement): the message to show. */
+  readonly error: string | null;
+}
+
+export async function apply(specs: Specs, options: EngineOptions): Promise<Applied> {
+  const result = await engine.applySpecs(specs, options as never);
+  return { outputs: result.outputs, error: applyError(result) };
+}
+
+export interface Inspected {
+  readonly exists: boolean;
+  readonly outputs: EntityOutputs;
+  readonly drift: readonly string[];
+}
+
+export async function inspect(spec: EntitySpec, specs: Specs, options: EngineOptions): Promise<Inspected> {
+  const result = await engine.inspectEntity(spec, specs, options as never);
+  return { exists: result.exists, outputs: result.outputs, drift: result.drift.map((d: unknown) => (typeof d === 'string' ? d : describe(d as Diagnostic))) };
+}
+
+export interface Dropped {
+  readonly summary: string;
+  /** Why nothing was dropped, when the gate refused (a table holds rows and deletes_data is not allowed). */
+  readonly refused: string | null;
+}
+
+export async function drop(spec: EntitySpec, specs: Specs, options: EngineOptions): Promise<Dropped> {
+  const force = (options.allowHazards ?? []).includes('deletes_data');
+  const report = await engine.dropEntity(spec, specs, { ...options, force } as never);
+  const error = applyError(report);
+  return { summary: reportSummary(report), refused: error };
+}
+
+/** The fresh-database DDL (`specql sql`) restricted to one entity's objects (plus shared schemas and extensions). */
+export async function freshScript(specs: Specs, entity: string, options: EngineOptions): Promise<string> {
+  const desired = buildDesired(specs, {
+    today: options.today ?? new Date().toISOString().slice(0, 10),
+    ...(options.premake !== undefined ? { premake: options.premake } : {}),
+    ...(options.retention !== undefined ? { retention: options.retention } : {}),
+    refreshOverrides: options.refreshOverrides ?? {},
+  });
+  const out = desired.entities.find((e) => e.entity === entity);
+  if (!out) return '';
+  const tables = new Set([out.table, ...(out.queue ? [out.queue.split('.').pop()!] : [])]);
+  const functions = new Set(out.functions.map((f) => f.split('.').pop()!.replace(/\(.*$/, '')));
+  const views = new Set(out.materializedViews.map((v) => v.split('.').pop()!));
+  const mine = (o: DbObject): boolean => {
+    switch (o.kind) {
+      case 'schema':
+      case 'extension':
+        return true;
+      case 'table':
+        return tables.has(o.name);
+      case 'partition':
+        return tables.has(o.parent.name);
+      case 'index':
+      case 'trigger':
+        return tables.has(o.table.name);
+      case 'function':
+        return functions.has(o.name);
+      case 'materialized_view':
+        return views.has(o.name);
+      default:
+        return false;
+    }
+  };
+  return renderScript({ objects: desired.objects.filter(mine), entities: [out] });
+}
+
+/** The engine's reports say per step what happened; the failure, if any, becomes one message. */
+function applyError(report: unknown): string | null {
+  const r = report as { ok?: boolean; error?: unknown; refused?: unknown; failed?: unknown; report?: unknown };
+  const inner = (r.report ?? r) as typeof r;
+  if (inner.ok === false || inner.error || inner.refused || inner.failed) {
+    const parts = [inner.error, inner.refused, inner.failed].filter(Boolean).map((p) => (typeof p === 'string' ? p : JSON.stringify(p)));
+    return parts.join('; ') || 'the apply did not complete';
+  }
+  return null;
+}
+
+function reportSummary(report: unknown): string {
+  const r = report as { summary?: string; steps?: unknown[]; applied?: unknown[] };
+  if (typeof r.summary === 'string') return r.summary;
+  const n = (r.applied ?? r.steps ?? []).length;
+  return `dropped (${n} step(s))`;
+}

@@ -1,0 +1,172 @@
+/**
+ * `Entity`: one SpecQL entity as a Pulumi dynamic resource.
+ *
+ * Pulumi serializes the provider object into the state (`__provider`) and runs
+ * it in a separate process. So the object serialized here is tiny: each
+ * handler `require()`s the real implementation (./provider, an ordinary
+ * module) at call time. Nothing else is captured: no pg client or pool, no
+ * database URL (it travels as a secret input only, and outputs never hold it).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as pulumi from '@pulumi/pulumi';
+import type { EntityOutputs, RefreshSchedule } from '../desired/objects';
+import { readSources, type SpecSource } from './discover';
+import { DEFAULT_SETTINGS, type DeletionPolicy, type EntitySettings } from './types';
+
+/** Bump when the provider's behaviour changes: old resources then show a change and run the new code. */
+export const PROVIDER_PROTOCOL = 1;
+
+/** `<package version>+p<protocol>`: part of every Entity's inputs, so a provider upgrade shows up in previews. */
+export const PROVIDER_VERSION = `${packageVersion()}+p${PROVIDER_PROTOCOL}`;
+
+function packageVersion(): string {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Absolute path of the implementation module next to this one (src/pulumi or dist/pulumi). */
+const IMPLEMENTATION = path.join(__dirname, 'provider');
+
+/**
+ * Finds ./provider from inside the provider process: the path recorded at
+ * serialization time, else the installed package, else dist/ under the
+ * project root (state written on another machine).
+ */
+function implementation(): any {
+  const candidates = [IMPLEMENTATION, 'pulumi-specql/dist/pulumi/provider', require('path').resolve('dist/pulumi/provider')];
+  let last: unknown;
+  for (const candidate of candidates) {
+    try {
+      return require(candidate);
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'MODULE_NOT_FOUND') throw error;
+      last = error;
+    }
+  }
+  throw last;
+}
+
+/** What gets serialized: configure keeps the stack config, every handler delegates. */
+const serializedProvider: pulumi.dynamic.ResourceProvider & { cfg?: { databaseUrl?: string } } = {
+  async configure(req: pulumi.dynamic.ConfigureRequest) {
+    (this as { cfg?: { databaseUrl?: string } }).cfg = {
+      databaseUrl: req.config.get('databaseUrl') ?? req.config.get('specql:databaseUrl'),
+    };
+  },
+  async check(olds: any, news: any) {
+    return new (implementation().EntityProvider)(this.cfg).check(olds, news);
+  },
+  async diff(id: string, olds: any, news: any) {
+    return new (implementation().EntityProvider)(this.cfg).diff(id, olds, news);
+  },
+  async create(inputs: any) {
+    return new (implementation().EntityProvider)(this.cfg).create(inputs);
+  },
+  async update(id: string, olds: any, news: any) {
+    return new (implementation().EntityProvider)(this.cfg).update(id, olds, news);
+  },
+  async read(id: string, props: any) {
+    return new (implementation().EntityProvider)(this.cfg).read(id, props);
+  },
+  async delete(id: string, props: any) {
+    return new (implementation().EntityProvider)(this.cfg).delete(id, props);
+  },
+};
+
+export interface EntitySettingsArgs {
+  /** Partitions kept ready ahead of today (overrides the spec's premake). */
+  readonly premake?: pulumi.Input<number>;
+  /** Partitions kept, in intervals (overrides the spec). */
+  readonly retention?: pulumi.Input<number>;
+  /** Refresh interval per materialized view (`{ product_performance_mv: "15 minutes" }`). */
+  readonly refreshOverrides?: pulumi.Input<Record<string, string>>;
+  /** Hazards allowed to run: `deletes_data`, `rewrites_table`. */
+  readonly allowHazards?: pulumi.Input<pulumi.Input<string>[]>;
+  /** What `pulumi destroy` (or removing the spec) does: `retain` (default) leaves the objects, `drop` drops them. */
+  readonly deletionPolicy?: pulumi.Input<DeletionPolicy>;
+  /** Pin "today" (`YYYY-MM-DD`) for the partition window; by default the date of each run. */
+  readonly today?: pulumi.Input<string>;
+}
+
+export interface EntityArgs extends EntitySettingsArgs {
+  /** The entity's name as written in its spec (`SalesTransaction`). */
+  readonly entity: pulumi.Input<string>;
+  /** Where the spec is: a file, plus the files of the entities its workflow writes. */
+  readonly specFile?: string;
+  readonly relatedFiles?: readonly string[];
+  /** Or the texts themselves (`{ file, text }`; `file` is what messages print). */
+  readonly sources?: pulumi.Input<readonly SpecSource[]>;
+  /** PostgreSQL URL; always stored as a secret. */
+  readonly databaseUrl: pulumi.Input<string>;
+}
+
+/** Stack outputs per entity: generated names, partition window, refresh schedules. Plain JSON. */
+export type EntityStackOutputs = EntityOutputs;
+
+export class Entity extends pulumi.dynamic.Resource {
+  /** EntityOutputs, as the engine reports them after apply (or refresh). */
+  declare readonly entity: pulumi.Output<string>;
+  declare readonly schema: pulumi.Output<string>;
+  declare readonly table: pulumi.Output<string>;
+  declare readonly partitions: pulumi.Output<string[]>;
+  declare readonly defaultPartition: pulumi.Output<string | null>;
+  declare readonly indexes: pulumi.Output<string[]>;
+  declare readonly functions: pulumi.Output<string[]>;
+  declare readonly triggers: pulumi.Output<string[]>;
+  declare readonly queue: pulumi.Output<string | null>;
+  declare readonly materializedViews: pulumi.Output<string[]>;
+  declare readonly partitionWindow: pulumi.Output<EntityOutputs['partitionWindow']>;
+  declare readonly refreshSchedules: pulumi.Output<RefreshSchedule[]>;
+  /** The SQL the last check planned (the preview shows it as an input change). */
+  declare readonly plannedSql: pulumi.Output<string>;
+  declare readonly specHash: pulumi.Output<string>;
+  declare readonly connection: pulumi.Output<string>;
+  declare readonly drift: pulumi.Output<string[]>;
+
+  constructor(name: string, args: EntityArgs, opts?: pulumi.CustomResourceOptions) {
+    const sources = args.sources ?? (args.specFile ? readSources([args.specFile, ...(args.relatedFiles ?? [])].filter(unique)) : undefined);
+    if (sources === undefined) throw new Error(`Entity ${name}: give specFile or sources`);
+    const settings = pulumi.output({
+      premake: args.premake ?? null,
+      retention: args.retention ?? null,
+      refreshOverrides: args.refreshOverrides ?? {},
+      allowHazards: args.allowHazards ?? [],
+      deletionPolicy: args.deletionPolicy ?? DEFAULT_SETTINGS.deletionPolicy,
+      today: args.today ?? null,
+    }) as pulumi.Output<EntitySettings>;
+    const inputs: Record<string, pulumi.Input<unknown>> = {
+      entity: args.entity,
+      sources,
+      databaseUrl: pulumi.secret(args.databaseUrl),
+      settings,
+      providerVersion: PROVIDER_VERSION,
+      // Computed by check (inputs) or by the provider (outputs): declared so the SDK resolves them.
+      connection: undefined,
+      target: undefined,
+      specHash: undefined,
+      plannedSql: undefined,
+      planSummary: undefined,
+      schema: undefined,
+      table: undefined,
+      partitions: undefined,
+      defaultPartition: undefined,
+      indexes: undefined,
+      functions: undefined,
+      triggers: undefined,
+      queue: undefined,
+      materializedViews: undefined,
+      partitionWindow: undefined,
+      refreshSchedules: undefined,
+      drift: undefined,
+    };
+    super(serializedProvider, name, inputs, { ...opts, deleteBeforeReplace: true, additionalSecretOutputs: ['databaseUrl'] }, 'specql', 'Entity');
+  }
+}
+
+function unique<T>(value: T, index: number, all: readonly T[]): boolean {
+  return all.indexOf(value) === index;
+}
