@@ -8,6 +8,7 @@ import type { DesiredState } from '../../src/desired/objects';
 import { createTestDatabase, query, type TestDatabase } from '../support/db';
 import { applyDesired } from './apply-script';
 import { loadSpecs } from '../../src/spec/load';
+import { variantSpecs } from '../support/entity-builder';
 
 let db: TestDatabase;
 let desired: DesiredState;
@@ -192,5 +193,25 @@ test('SECURITY DEFINER functions pin search_path and PUBLIC cannot execute them'
   for (const row of rows) {
     expect(row.config).toEqual(['search_path=pg_catalog, pg_temp']);
     expect(row.public_can_execute).toBe(false);
+  }
+});
+
+test('the variant forms (daily/weekly/yearly, GIN via btree_gin, HASH, unique incl. key, blocking view) apply too', async () => {
+  const other = await createTestDatabase('variants');
+  try {
+    const variants = buildDesired(variantSpecs(), { today: '2024-03-15' });
+    await applyDesired(other.pool, variants);
+    const extensions = await query<{ extname: string }>(other.pool, `SELECT extname FROM pg_extension WHERE extname LIKE 'btree%' ORDER BY 1`);
+    expect(extensions.map((e) => e.extname)).toEqual(['btree_gin']);
+    const invalid = await query(other.pool, `SELECT indexrelid::regclass FROM pg_index WHERE NOT indisvalid`);
+    expect(invalid).toEqual([]);
+    const [week] = await query<{ bound: string }>(
+      other.pool,
+      `SELECT pg_get_expr(relpartbound, oid) AS bound FROM pg_class WHERE relname = 'weekly_rollup_p2024_03_11'`,
+    );
+    expect(week).toBeDefined();
+    await other.pool.query(`SELECT iot.refresh_ledger_mv()`);
+  } finally {
+    await other.drop();
   }
 });

@@ -192,3 +192,50 @@ export function exampleSpecs(): SpecSet {
   });
   return specSet(sales, products, customers, categories);
 }
+
+/** Forms specs/ does not use: daily/weekly/yearly, no DEFAULT, GIN (array and scalar), HASH, unique, blocking refresh. */
+export function variantSpecs(): SpecSet {
+  const events = entity({
+    entity: 'DeviceEvent',
+    schema: 'iot',
+    fields: [
+      field('event_id', 'bigint'),
+      field('device', 'text'),
+      field('tags', 'text[]'),
+      field('payload', 'jsonb'),
+      field('at', 'timestamp with time zone', { notNull: true }),
+    ],
+    primaryKey: ['event_id', 'at'],
+    indexes: [
+      index('idx_event_device_hash', 'hash', ['device']),
+      index('idx_event_tags', 'gin', ['tags']),
+      index('idx_event_device_gin', 'gin', ['device']),
+      index('idx_event_unique', 'btree', ['device', 'at DESC'], { unique: true }),
+    ],
+    partitioning: partitioning('at', 'daily', { start: '2024-03-01', premake: 2, retention: 7, defaultPartition: false, archiveSchema: 'iot_archive' }),
+  });
+  const weekly = entity({
+    entity: 'WeeklyRollup',
+    schema: 'iot',
+    fields: [field('week_id', 'integer'), field('starts', 'timestamp with time zone')],
+    primaryKey: ['week_id', 'starts'],
+    partitioning: partitioning('starts', 'weekly', { start: '2024-01-01', premake: 1 }),
+  });
+  const yearly = entity({
+    entity: 'YearlyLedger',
+    schema: 'iot',
+    fields: [field('entry_id', 'uuid'), field('booked', 'timestamp with time zone')],
+    primaryKey: ['entry_id', 'booked'],
+    partitioning: partitioning('booked', 'yearly', { start: '2020-01-01', premake: 1, retention: 2 }),
+    materializedView: materializedView('ledger_mv', {
+      refreshStrategy: 'blocking',
+      refreshInterval: '15 minutes',
+      refreshSeconds: 900,
+      columns: [{ name: 'entry_id', expression: 'entry_id' }, { name: 'booked_day', expression: "date_trunc('day', booked AT TIME ZONE 'UTC')" }],
+      filter: "booked >= '2020-01-01T00:00:00Z'",
+      uniqueKey: ['entry_id'],
+    }),
+  });
+  return specSet(events, weekly, yearly);
+}
+

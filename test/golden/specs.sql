@@ -1,0 +1,734 @@
+-- 1. create schema analytics [lock: none]
+CREATE SCHEMA analytics;
+
+-- 2. create schema analytics_archive [lock: none]
+CREATE SCHEMA analytics_archive;
+
+-- 3. create extension btree_gist: GiST on text, timestamp with time zone columns (analytics.idx_sales_region_category_date) [lock: none]
+CREATE EXTENSION btree_gist;
+
+-- 4. create table analytics.product_metrics [lock: none]
+CREATE TABLE analytics.product_metrics (
+    product_id uuid DEFAULT gen_random_uuid() NOT NULL,
+    total_sales numeric(12,2),
+    total_quantity integer,
+    first_sale_date timestamp with time zone,
+    last_sale_date timestamp with time zone,
+    avg_sale_price numeric(10,2),
+    sales_velocity numeric(5,2),
+    CONSTRAINT product_metrics_pkey PRIMARY KEY (product_id)
+);
+
+-- 5. create btree index analytics.idx_product_metrics_sales on analytics.product_metrics (concurrently) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+CREATE INDEX CONCURRENTLY idx_product_metrics_sales
+    ON analytics.product_metrics
+    USING btree (total_sales DESC);
+
+-- 6. create btree index analytics.idx_product_metrics_velocity on analytics.product_metrics (concurrently) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+CREATE INDEX CONCURRENTLY idx_product_metrics_velocity
+    ON analytics.product_metrics
+    USING btree (sales_velocity DESC);
+
+-- 7. create table analytics.customer_metrics [lock: none]
+CREATE TABLE analytics.customer_metrics (
+    customer_id uuid DEFAULT gen_random_uuid() NOT NULL,
+    total_spent numeric(12,2),
+    total_orders integer,
+    avg_order_value numeric(10,2),
+    last_order_date timestamp with time zone,
+    customer_segment text,
+    CONSTRAINT customer_metrics_pkey PRIMARY KEY (customer_id)
+);
+
+-- 8. create btree index analytics.idx_customer_metrics_segment on analytics.customer_metrics (concurrently) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+CREATE INDEX CONCURRENTLY idx_customer_metrics_segment
+    ON analytics.customer_metrics
+    USING btree (customer_segment);
+
+-- 9. create btree index analytics.idx_customer_metrics_value on analytics.customer_metrics (concurrently) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+CREATE INDEX CONCURRENTLY idx_customer_metrics_value
+    ON analytics.customer_metrics
+    USING btree (avg_order_value DESC);
+
+-- 10. create table analytics.category_metrics [lock: none]
+CREATE TABLE analytics.category_metrics (
+    category text NOT NULL,
+    total_sales numeric(14,2),
+    total_transactions bigint,
+    CONSTRAINT category_metrics_pkey PRIMARY KEY (category)
+);
+
+-- 11. create partitioned table (by range of transaction_date) analytics.sales_transaction [lock: none]
+CREATE TABLE analytics.sales_transaction (
+    transaction_id uuid DEFAULT gen_random_uuid() NOT NULL,
+    customer_id uuid,
+    product_id uuid,
+    quantity integer,
+    unit_price numeric(10,2),
+    total_amount numeric(10,2),
+    transaction_date timestamp with time zone NOT NULL,
+    payment_method text,
+    region text,
+    category text,
+    CONSTRAINT sales_transaction_pkey PRIMARY KEY (transaction_id, transaction_date)
+) PARTITION BY RANGE (transaction_date);
+
+-- 12. create partition analytics.sales_transaction_p2024_01 of analytics.sales_transaction [2024-01-01T00:00:00Z, 2024-02-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
+CREATE TABLE analytics.sales_transaction_p2024_01
+    PARTITION OF analytics.sales_transaction
+    FOR VALUES FROM ('2024-01-01 00:00:00+00') TO ('2024-02-01 00:00:00+00');
+
+-- 13. create partition analytics.sales_transaction_p2024_02 of analytics.sales_transaction [2024-02-01T00:00:00Z, 2024-03-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
+CREATE TABLE analytics.sales_transaction_p2024_02
+    PARTITION OF analytics.sales_transaction
+    FOR VALUES FROM ('2024-02-01 00:00:00+00') TO ('2024-03-01 00:00:00+00');
+
+-- 14. create partition analytics.sales_transaction_p2024_03 of analytics.sales_transaction [2024-03-01T00:00:00Z, 2024-04-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
+CREATE TABLE analytics.sales_transaction_p2024_03
+    PARTITION OF analytics.sales_transaction
+    FOR VALUES FROM ('2024-03-01 00:00:00+00') TO ('2024-04-01 00:00:00+00');
+
+-- 15. create partition analytics.sales_transaction_p2024_04 of analytics.sales_transaction [2024-04-01T00:00:00Z, 2024-05-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
+CREATE TABLE analytics.sales_transaction_p2024_04
+    PARTITION OF analytics.sales_transaction
+    FOR VALUES FROM ('2024-04-01 00:00:00+00') TO ('2024-05-01 00:00:00+00');
+
+-- 16. create partition analytics.sales_transaction_p2024_05 of analytics.sales_transaction [2024-05-01T00:00:00Z, 2024-06-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
+CREATE TABLE analytics.sales_transaction_p2024_05
+    PARTITION OF analytics.sales_transaction
+    FOR VALUES FROM ('2024-05-01 00:00:00+00') TO ('2024-06-01 00:00:00+00');
+
+-- 17. create partition analytics.sales_transaction_p2024_06 of analytics.sales_transaction [2024-06-01T00:00:00Z, 2024-07-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
+CREATE TABLE analytics.sales_transaction_p2024_06
+    PARTITION OF analytics.sales_transaction
+    FOR VALUES FROM ('2024-06-01 00:00:00+00') TO ('2024-07-01 00:00:00+00');
+
+-- 18. create partition analytics.sales_transaction_default of analytics.sales_transaction DEFAULT [lock: ACCESS EXCLUSIVE]
+CREATE TABLE analytics.sales_transaction_default
+    PARTITION OF analytics.sales_transaction
+    DEFAULT;
+
+-- 19. create brin index analytics.idx_sales_transaction_date on only analytics.sales_transaction (catalog only; invalid until every partition is attached) [lock: SHARE]
+CREATE INDEX idx_sales_transaction_date
+    ON ONLY analytics.sales_transaction
+    USING brin (transaction_date) WITH (pages_per_range = 128);
+
+-- 20. create index analytics.sales_transaction_p2024_01_idx_sales_transaction_date on partition analytics.sales_transaction_p2024_01 (concurrently, partition 1/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+CREATE INDEX CONCURRENTLY sales_transaction_p2024_01_idx_sales_transaction_date
+    ON analytics.sales_transaction_p2024_01
+    USING brin (transaction_date) WITH (pages_per_range = 128);
+
+-- 21. create index analytics.sales_transaction_p2024_02_idx_sales_transaction_date on partition analytics.sales_transaction_p2024_02 (concurrently, partition 2/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+CREATE INDEX CONCURRENTLY sales_transaction_p2024_02_idx_sales_transaction_date
+    ON analytics.sales_transaction_p2024_02
+    USING brin (transaction_date) WITH (pages_per_range = 128);
+
+-- 22. create index analytics.sales_transaction_p2024_03_idx_sales_transaction_date on partition analytics.sales_transaction_p2024_03 (concurrently, partition 3/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+CREATE INDEX CONCURRENTLY sales_transaction_p2024_03_idx_sales_transaction_date
+    ON analytics.sales_transaction_p2024_03
+    USING brin (transaction_date) WITH (pages_per_range = 128);
+
+-- 23. create index analytics.sales_transaction_p2024_04_idx_sales_transaction_date on partition analytics.sales_transaction_p2024_04 (concurrently, partition 4/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+CREATE INDEX CONCURRENTLY sales_transaction_p2024_04_idx_sales_transaction_date
+    ON analytics.sales_transaction_p2024_04
+    USING brin (transaction_date) WITH (pages_per_range = 128);
+
+-- 24. create index analytics.sales_transaction_p2024_05_idx_sales_transaction_date on partition analytics.sales_transaction_p2024_05 (concurrently, partition 5/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+CREATE INDEX CONCURRENTLY sales_transaction_p2024_05_idx_sales_transaction_date
+    ON analytics.sales_transaction_p2024_05
+    USING brin (transaction_date) WITH (pages_per_range = 128);
+
+-- 25. create index analytics.sales_transaction_p2024_06_idx_sales_transaction_date on partition analytics.sales_transaction_p2024_06 (concurrently, partition 6/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+CREATE INDEX CONCURRENTLY sales_transaction_p2024_06_idx_sales_transaction_date
+    ON analytics.sales_transaction_p2024_06
+    USING brin (transaction_date) WITH (pages_per_range = 128);
+
+-- 26. create index analytics.sales_transaction_default_idx_sales_transaction_date on partition analytics.sales_transaction_default (concurrently, partition 7/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+CREATE INDEX CONCURRENTLY sales_transaction_default_idx_sales_transaction_date
+    ON analytics.sales_transaction_default
+    USING brin (transaction_date) WITH (pages_per_range = 128);
+
+-- 27. attach index analytics.sales_transaction_p2024_01_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 1/7) [lock: ACCESS EXCLUSIVE]
+ALTER INDEX analytics.idx_sales_transaction_date ATTACH PARTITION analytics.sales_transaction_p2024_01_idx_sales_transaction_date;
+
+-- 28. attach index analytics.sales_transaction_p2024_02_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 2/7) [lock: ACCESS EXCLUSIVE]
+ALTER INDEX analytics.idx_sales_transaction_date ATTACH PARTITION analytics.sales_transaction_p2024_02_idx_sales_transaction_date;
+
+-- 29. attach index analytics.sales_transaction_p2024_03_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 3/7) [lock: ACCESS EXCLUSIVE]
+ALTER INDEX analytics.idx_sales_transaction_date ATTACH PARTITION analytics.sales_transaction_p2024_03_idx_sales_transaction_date;
+
+-- 30. attach index analytics.sales_transaction_p2024_04_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 4/7) [lock: ACCESS EXCLUSIVE]
+ALTER INDEX analytics.idx_sales_transaction_date ATTACH PARTITION analytics.sales_transaction_p2024_04_idx_sales_transaction_date;
+
+-- 31. attach index analytics.sales_transaction_p2024_05_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 5/7) [lock: ACCESS EXCLUSIVE]
+ALTER INDEX analytics.idx_sales_transaction_date ATTACH PARTITION analytics.sales_transaction_p2024_05_idx_sales_transaction_date;
+
+-- 32. attach index analytics.sales_transaction_p2024_06_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 6/7) [lock: ACCESS EXCLUSIVE]
+ALTER INDEX analytics.idx_sales_transaction_date ATTACH PARTITION analytics.sales_transaction_p2024_06_idx_sales_transaction_date;
+
+-- 33. attach index analytics.sales_transaction_default_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 7/7) [lock: ACCESS EXCLUSIVE]
+ALTER INDEX analytics.idx_sales_transaction_date ATTACH PARTITION analytics.sales_transaction_default_idx_sales_transaction_date;
+
+-- 34. create btree index analytics.idx_sales_customer_product on only analytics.sales_transaction (catalog only; invalid until every partition is attached) [lock: SHARE]
+CREATE INDEX idx_sales_customer_product
+    ON ONLY analytics.sales_transaction
+    USING btree (customer_id, product_id);
+
+-- 35. create index analytics.sales_transaction_p2024_01_idx_sales_customer_product on partition analytics.sales_transaction_p2024_01 (concurrently, partition 1/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+CREATE INDEX CONCURRENTLY sales_transaction_p2024_01_idx_sales_customer_product
+    ON analytics.sales_transaction_p2024_01
+    USING btree (customer_id, product_id);
+
+-- 36. create index analytics.sales_transaction_p2024_02_idx_sales_customer_product on partition analytics.sales_transaction_p2024_02 (concurrently, partition 2/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+CREATE INDEX CONCURRENTLY sales_transaction_p2024_02_idx_sales_customer_product
+    ON analytics.sales_transaction_p2024_02
+    USING btree (customer_id, product_id);
+
+-- 37. create index analytics.sales_transaction_p2024_03_idx_sales_customer_product on partition analytics.sales_transaction_p2024_03 (concurrently, partition 3/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+CREATE INDEX CONCURRENTLY sales_transaction_p2024_03_idx_sales_customer_product
+    ON analytics.sales_transaction_p2024_03
+    USING btree (customer_id, product_id);
+
+-- 38. create index analytics.sales_transaction_p2024_04_idx_sales_customer_product on partition analytics.sales_transaction_p2024_04 (concurrently, partition 4/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+CREATE INDEX CONCURRENTLY sales_transaction_p2024_04_idx_sales_customer_product
+    ON analytics.sales_transaction_p2024_04
+    USING btree (customer_id, product_id);
+
+-- 39. create index analytics.sales_transaction_p2024_05_idx_sales_customer_product on partition analytics.sales_transaction_p2024_05 (concurrently, partition 5/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+CREATE INDEX CONCURRENTLY sales_transaction_p2024_05_idx_sales_customer_product
+    ON analytics.sales_transaction_p2024_05
+    USING btree (customer_id, product_id);
+
+-- 40. create index analytics.sales_transaction_p2024_06_idx_sales_customer_product on partition analytics.sales_transaction_p2024_06 (concurrently, partition 6/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+CREATE INDEX CONCURRENTLY sales_transaction_p2024_06_idx_sales_customer_product
+    ON analytics.sales_transaction_p2024_06
+    USING btree (customer_id, product_id);
+
+-- 41. create index analytics.sales_transaction_default_idx_sales_customer_product on partition analytics.sales_transaction_default (concurrently, partition 7/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+CREATE INDEX CONCURRENTLY sales_transaction_default_idx_sales_customer_product
+    ON analytics.sales_transaction_default
+    USING btree (customer_id, product_id);
+
+-- 42. attach index analytics.sales_transaction_p2024_01_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 1/7) [lock: ACCESS EXCLUSIVE]
+ALTER INDEX analytics.idx_sales_customer_product ATTACH PARTITION analytics.sales_transaction_p2024_01_idx_sales_customer_product;
+
+-- 43. attach index analytics.sales_transaction_p2024_02_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 2/7) [lock: ACCESS EXCLUSIVE]
+ALTER INDEX analytics.idx_sales_customer_product ATTACH PARTITION analytics.sales_transaction_p2024_02_idx_sales_customer_product;
+
+-- 44. attach index analytics.sales_transaction_p2024_03_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 3/7) [lock: ACCESS EXCLUSIVE]
+ALTER INDEX analytics.idx_sales_customer_product ATTACH PARTITION analytics.sales_transaction_p2024_03_idx_sales_customer_product;
+
+-- 45. attach index analytics.sales_transaction_p2024_04_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 4/7) [lock: ACCESS EXCLUSIVE]
+ALTER INDEX analytics.idx_sales_customer_product ATTACH PARTITION analytics.sales_transaction_p2024_04_idx_sales_customer_product;
+
+-- 46. attach index analytics.sales_transaction_p2024_05_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 5/7) [lock: ACCESS EXCLUSIVE]
+ALTER INDEX analytics.idx_sales_customer_product ATTACH PARTITION analytics.sales_transaction_p2024_05_idx_sales_customer_product;
+
+-- 47. attach index analytics.sales_transaction_p2024_06_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 6/7) [lock: ACCESS EXCLUSIVE]
+ALTER INDEX analytics.idx_sales_customer_product ATTACH PARTITION analytics.sales_transaction_p2024_06_idx_sales_customer_product;
+
+-- 48. attach index analytics.sales_transaction_default_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 7/7) [lock: ACCESS EXCLUSIVE]
+ALTER INDEX analytics.idx_sales_customer_product ATTACH PARTITION analytics.sales_transaction_default_idx_sales_customer_product;
+
+-- 49. create gist index analytics.idx_sales_region_category_date on only analytics.sales_transaction (catalog only; invalid until every partition is attached) [lock: SHARE]
+CREATE INDEX idx_sales_region_category_date
+    ON ONLY analytics.sales_transaction
+    USING gist (region, category, transaction_date);
+
+-- 50. create index analytics.sales_transaction_p2024_01_idx_sales_region_category_date on partition analytics.sales_transaction_p2024_01 (concurrently, partition 1/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+CREATE INDEX CONCURRENTLY sales_transaction_p2024_01_idx_sales_region_category_date
+    ON analytics.sales_transaction_p2024_01
+    USING gist (region, category, transaction_date);
+
+-- 51. create index analytics.sales_transaction_p2024_02_idx_sales_region_category_date on partition analytics.sales_transaction_p2024_02 (concurrently, partition 2/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+CREATE INDEX CONCURRENTLY sales_transaction_p2024_02_idx_sales_region_category_date
+    ON analytics.sales_transaction_p2024_02
+    USING gist (region, category, transaction_date);
+
+-- 52. create index analytics.sales_transaction_p2024_03_idx_sales_region_category_date on partition analytics.sales_transaction_p2024_03 (concurrently, partition 3/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+CREATE INDEX CONCURRENTLY sales_transaction_p2024_03_idx_sales_region_category_date
+    ON analytics.sales_transaction_p2024_03
+    USING gist (region, category, transaction_date);
+
+-- 53. create index analytics.sales_transaction_p2024_04_idx_sales_region_category_date on partition analytics.sales_transaction_p2024_04 (concurrently, partition 4/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+CREATE INDEX CONCURRENTLY sales_transaction_p2024_04_idx_sales_region_category_date
+    ON analytics.sales_transaction_p2024_04
+    USING gist (region, category, transaction_date);
+
+-- 54. create index analytics.sales_transaction_p2024_05_idx_sales_region_category_date on partition analytics.sales_transaction_p2024_05 (concurrently, partition 5/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+CREATE INDEX CONCURRENTLY sales_transaction_p2024_05_idx_sales_region_category_date
+    ON analytics.sales_transaction_p2024_05
+    USING gist (region, category, transaction_date);
+
+-- 55. create index analytics.sales_transaction_p2024_06_idx_sales_region_category_date on partition analytics.sales_transaction_p2024_06 (concurrently, partition 6/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+CREATE INDEX CONCURRENTLY sales_transaction_p2024_06_idx_sales_region_category_date
+    ON analytics.sales_transaction_p2024_06
+    USING gist (region, category, transaction_date);
+
+-- 56. create index analytics.sales_transaction_default_idx_sales_region_category_date on partition analytics.sales_transaction_default (concurrently, partition 7/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+CREATE INDEX CONCURRENTLY sales_transaction_default_idx_sales_region_category_date
+    ON analytics.sales_transaction_default
+    USING gist (region, category, transaction_date);
+
+-- 57. attach index analytics.sales_transaction_p2024_01_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 1/7) [lock: ACCESS EXCLUSIVE]
+ALTER INDEX analytics.idx_sales_region_category_date ATTACH PARTITION analytics.sales_transaction_p2024_01_idx_sales_region_category_date;
+
+-- 58. attach index analytics.sales_transaction_p2024_02_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 2/7) [lock: ACCESS EXCLUSIVE]
+ALTER INDEX analytics.idx_sales_region_category_date ATTACH PARTITION analytics.sales_transaction_p2024_02_idx_sales_region_category_date;
+
+-- 59. attach index analytics.sales_transaction_p2024_03_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 3/7) [lock: ACCESS EXCLUSIVE]
+ALTER INDEX analytics.idx_sales_region_category_date ATTACH PARTITION analytics.sales_transaction_p2024_03_idx_sales_region_category_date;
+
+-- 60. attach index analytics.sales_transaction_p2024_04_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 4/7) [lock: ACCESS EXCLUSIVE]
+ALTER INDEX analytics.idx_sales_region_category_date ATTACH PARTITION analytics.sales_transaction_p2024_04_idx_sales_region_category_date;
+
+-- 61. attach index analytics.sales_transaction_p2024_05_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 5/7) [lock: ACCESS EXCLUSIVE]
+ALTER INDEX analytics.idx_sales_region_category_date ATTACH PARTITION analytics.sales_transaction_p2024_05_idx_sales_region_category_date;
+
+-- 62. attach index analytics.sales_transaction_p2024_06_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 6/7) [lock: ACCESS EXCLUSIVE]
+ALTER INDEX analytics.idx_sales_region_category_date ATTACH PARTITION analytics.sales_transaction_p2024_06_idx_sales_region_category_date;
+
+-- 63. attach index analytics.sales_transaction_default_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 7/7) [lock: ACCESS EXCLUSIVE]
+ALTER INDEX analytics.idx_sales_region_category_date ATTACH PARTITION analytics.sales_transaction_default_idx_sales_region_category_date;
+
+-- 64. create table analytics.update_performance_metrics_queue [lock: none]
+CREATE TABLE analytics.update_performance_metrics_queue (
+    id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    customer_id uuid,
+    product_id uuid,
+    quantity integer,
+    total_amount numeric(10,2),
+    transaction_date timestamp with time zone,
+    category text,
+    queued_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT update_performance_metrics_queue_pkey PRIMARY KEY (id)
+);
+
+-- 65. create function analytics.update_performance_metrics_enqueue() (workflow update_performance_metrics: enqueue inserted rows, security definer) [lock: none]
+CREATE OR REPLACE FUNCTION analytics.update_performance_metrics_enqueue()
+RETURNS trigger
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  -- The bulk function (disable_triggers hint) enqueues its rows itself, in the same statement,
+  -- and marks that with a transaction-local setting it switches off again right after.
+  IF current_setting('specql.bulk_load', true) = 'on' THEN
+    RETURN NULL;
+  END IF;
+  INSERT INTO analytics.update_performance_metrics_queue (customer_id, product_id, quantity, total_amount, transaction_date, category)
+  SELECT customer_id, product_id, quantity, total_amount, transaction_date, category
+  FROM new_rows;
+  RETURN NULL;
+END;
+$fn$;
+
+-- 66. revoke execute on analytics.update_performance_metrics_enqueue() from public [lock: none]
+REVOKE EXECUTE ON FUNCTION analytics.update_performance_metrics_enqueue() FROM PUBLIC;
+
+-- 67. create function analytics.update_performance_metrics_process(integer) (workflow update_performance_metrics: queue processor, security definer) [lock: none]
+CREATE OR REPLACE FUNCTION analytics.update_performance_metrics_process(p_batch_size integer DEFAULT 1000)
+RETURNS integer
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  v_rows analytics.update_performance_metrics_queue[];
+BEGIN
+  IF p_batch_size IS NULL OR p_batch_size < 1 THEN
+    RAISE EXCEPTION 'p_batch_size must be a positive integer, got %', p_batch_size USING ERRCODE = '22023';
+  END IF;
+  -- Take the oldest rows nobody else holds (SKIP LOCKED: concurrent processors split the queue).
+  WITH taken AS (
+    DELETE FROM analytics.update_performance_metrics_queue AS q
+    WHERE q.id IN (
+      SELECT id FROM analytics.update_performance_metrics_queue
+      ORDER BY id
+      LIMIT p_batch_size
+      FOR UPDATE SKIP LOCKED
+    )
+    RETURNING q
+  )
+  SELECT array_agg(taken.q ORDER BY (taken.q).id) INTO v_rows FROM taken;
+  IF v_rows IS NULL THEN
+    RETURN 0;
+  END IF;
+
+  -- step update_product_metrics: ProductMetrics rows of first-seen keys, and a lock on every affected row, in key order
+  INSERT INTO analytics.product_metrics AS m (product_id, total_sales, total_quantity)
+  SELECT DISTINCT t.product_id, 0, 0
+  FROM unnest(v_rows) AS t
+  WHERE t.product_id IS NOT NULL
+  ORDER BY 1
+  ON CONFLICT (product_id) DO UPDATE SET product_id = EXCLUDED.product_id WHERE false;
+  -- total_sales = total_sales + transaction.total_amount  (sum)
+  -- total_quantity = total_quantity + transaction.quantity  (sum)
+  -- first_sale_date = LEAST(first_sale_date, transaction.transaction_date)  (least)
+  -- last_sale_date = GREATEST(last_sale_date, transaction.transaction_date)  (greatest)
+  UPDATE analytics.product_metrics AS m
+  SET total_sales = m.total_sales + a.sum_total_sales,
+      total_quantity = m.total_quantity + a.sum_total_quantity,
+      first_sale_date = LEAST(m.first_sale_date, a.min_first_sale_date),
+      last_sale_date = GREATEST(m.last_sale_date, a.max_last_sale_date)
+  FROM (
+    SELECT t.product_id AS product_id,
+           count(*) AS batch_rows,
+           CASE WHEN count(*) = count(t.total_amount) THEN sum(t.total_amount) END AS sum_total_sales,
+           CASE WHEN count(*) = count(t.quantity) THEN sum(t.quantity) END AS sum_total_quantity,
+           min(t.transaction_date) AS min_first_sale_date,
+           max(t.transaction_date) AS max_last_sale_date
+    FROM unnest(v_rows) AS t
+    WHERE t.product_id IS NOT NULL
+    GROUP BY 1
+  ) AS a
+  WHERE m.product_id = a.product_id;
+
+  -- step update_customer_metrics: CustomerMetrics rows of first-seen keys, and a lock on every affected row, in key order
+  INSERT INTO analytics.customer_metrics AS m (customer_id, total_spent, total_orders)
+  SELECT DISTINCT t.customer_id, 0, 0
+  FROM unnest(v_rows) AS t
+  WHERE t.customer_id IS NOT NULL
+  ORDER BY 1
+  ON CONFLICT (customer_id) DO UPDATE SET customer_id = EXCLUDED.customer_id WHERE false;
+  -- total_spent = total_spent + transaction.total_amount  (sum)
+  -- total_orders = total_orders + 1  (sum)
+  -- last_order_date = GREATEST(last_order_date, transaction.transaction_date)  (greatest)
+  -- avg_order_value = (total_spent + transaction.total_amount) / (total_orders + 1)  (derived)
+  UPDATE analytics.customer_metrics AS m
+  SET total_spent = m.total_spent + a.sum_total_spent,
+      total_orders = m.total_orders + a.sum_total_orders,
+      last_order_date = GREATEST(m.last_order_date, a.max_last_order_date),
+      avg_order_value = (m.total_spent + a.sum_total_spent) / (m.total_orders + a.sum_total_orders)
+  FROM (
+    SELECT t.customer_id AS customer_id,
+           count(*) AS batch_rows,
+           CASE WHEN count(*) = count(t.total_amount) THEN sum(t.total_amount) END AS sum_total_spent,
+           1 * count(*) AS sum_total_orders,
+           max(t.transaction_date) AS max_last_order_date
+    FROM unnest(v_rows) AS t
+    WHERE t.customer_id IS NOT NULL
+    GROUP BY 1
+  ) AS a
+  WHERE m.customer_id = a.customer_id;
+
+  -- step update_category_metrics: CategoryMetrics rows of first-seen keys, and a lock on every affected row, in key order
+  INSERT INTO analytics.category_metrics AS m (category, total_sales, total_transactions)
+  SELECT DISTINCT t.category, 0, 0
+  FROM unnest(v_rows) AS t
+  WHERE t.category IS NOT NULL
+  ORDER BY 1
+  ON CONFLICT (category) DO UPDATE SET category = EXCLUDED.category WHERE false;
+  -- total_sales = total_sales + transaction.total_amount  (sum)
+  -- total_transactions = total_transactions + 1  (sum)
+  UPDATE analytics.category_metrics AS m
+  SET total_sales = m.total_sales + a.sum_total_sales,
+      total_transactions = m.total_transactions + a.sum_total_transactions
+  FROM (
+    SELECT t.category AS category,
+           count(*) AS batch_rows,
+           CASE WHEN count(*) = count(t.total_amount) THEN sum(t.total_amount) END AS sum_total_sales,
+           1 * count(*) AS sum_total_transactions
+    FROM unnest(v_rows) AS t
+    WHERE t.category IS NOT NULL
+    GROUP BY 1
+  ) AS a
+  WHERE m.category = a.category;
+
+  RETURN cardinality(v_rows);
+END;
+$fn$;
+
+-- 68. revoke execute on analytics.update_performance_metrics_process(integer) from public [lock: none]
+REVOKE EXECUTE ON FUNCTION analytics.update_performance_metrics_process(integer) FROM PUBLIC;
+
+-- 69. create trigger update_performance_metrics_on_insert on analytics.sales_transaction (AFTER INSERT for each statement) [lock: SHARE ROW EXCLUSIVE]
+CREATE TRIGGER update_performance_metrics_on_insert
+  AFTER INSERT ON analytics.sales_transaction
+  REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT
+  EXECUTE FUNCTION analytics.update_performance_metrics_enqueue();
+
+-- 70. create function analytics.bulk_insert_transactions(jsonb) (bulk insert into sales_transaction, security definer) [lock: none]
+CREATE OR REPLACE FUNCTION analytics.bulk_insert_transactions(p_transactions jsonb)
+RETURNS integer
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  v_inserted integer;
+  v_row bigint;
+  v_item jsonb;
+  v_unknown text;
+  v_state text;
+  v_message text;
+  v_detail text;
+BEGIN
+  IF p_transactions IS NULL OR jsonb_typeof(p_transactions) <> 'array' THEN
+    RAISE EXCEPTION 'p_transactions must be a JSON array of objects, got %', coalesce(jsonb_typeof(p_transactions), 'NULL')
+      USING ERRCODE = '22023';
+  END IF;
+
+  BEGIN
+    -- disable_triggers: the enqueue trigger skips while this transaction-local flag is on;
+    -- the INSERT below enqueues the same rows itself. Undone on error with this block.
+    PERFORM set_config('specql.bulk_load', 'on', true);
+    -- Fast path: one set-based statement.
+    WITH inserted AS (
+      INSERT INTO analytics.sales_transaction (transaction_id, customer_id, product_id, quantity, unit_price, total_amount, transaction_date, payment_method, region, category)
+      SELECT CASE WHEN e.item ? 'transaction_id' THEN r.transaction_id ELSE gen_random_uuid() END,
+             r.customer_id,
+             r.product_id,
+             r.quantity,
+             r.unit_price,
+             r.total_amount,
+             r.transaction_date,
+             r.payment_method,
+             r.region,
+             r.category
+      FROM jsonb_array_elements(p_transactions) AS e(item)
+      CROSS JOIN LATERAL jsonb_to_record(e.item) AS r(transaction_id uuid, customer_id uuid, product_id uuid, quantity integer, unit_price numeric(10,2), total_amount numeric(10,2), transaction_date timestamp with time zone, payment_method text, region text, category text)
+      RETURNING customer_id, product_id, quantity, total_amount, transaction_date, category
+    ), enqueued_1 AS (
+      INSERT INTO analytics.update_performance_metrics_queue (customer_id, product_id, quantity, total_amount, transaction_date, category)
+      SELECT customer_id, product_id, quantity, total_amount, transaction_date, category
+      FROM inserted
+    )
+    SELECT count(*) INTO v_inserted FROM inserted;
+    PERFORM set_config('specql.bulk_load', 'off', true);
+    -- jsonb_to_recordset ignores keys it was not asked for: reject them (rolled back with the block).
+    IF EXISTS (
+      SELECT 1 FROM jsonb_array_elements(p_transactions) AS e(item)
+      WHERE e.item - ARRAY['transaction_id', 'customer_id', 'product_id', 'quantity', 'unit_price', 'total_amount', 'transaction_date', 'payment_method', 'region', 'category']::text[] <> '{}'::jsonb
+    ) THEN
+      RAISE EXCEPTION 'unknown field' USING ERRCODE = '22023';
+    END IF;
+  EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_message = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
+    -- Slow path, only after a failure: name the first bad row and field.
+    FOR v_item, v_row IN SELECT e.item, e.n FROM jsonb_array_elements(p_transactions) WITH ORDINALITY AS e(item, n) LOOP
+      IF jsonb_typeof(v_item) <> 'object' THEN
+        RAISE EXCEPTION 'row %: expected a JSON object, got %', v_row, jsonb_typeof(v_item) USING ERRCODE = '22023';
+      END IF;
+      SELECT k INTO v_unknown FROM jsonb_object_keys(v_item) AS k WHERE k <> ALL (ARRAY['transaction_id', 'customer_id', 'product_id', 'quantity', 'unit_price', 'total_amount', 'transaction_date', 'payment_method', 'region', 'category']::text[]) ORDER BY k LIMIT 1;
+      IF v_unknown IS NOT NULL THEN
+        RAISE EXCEPTION 'row %: unknown field "%"', v_row, v_unknown
+          USING ERRCODE = '22023', HINT = 'known fields: transaction_id, customer_id, product_id, quantity, unit_price, total_amount, transaction_date, payment_method, region, category';
+      END IF;
+      BEGIN
+        -- the whole row converts cleanly: nothing to report on it, next row
+        PERFORM FROM jsonb_to_record(v_item) AS r(transaction_id uuid, customer_id uuid, product_id uuid, quantity integer, unit_price numeric(10,2), total_amount numeric(10,2), transaction_date timestamp with time zone, payment_method text, region text, category text)
+        WHERE (NOT v_item ? 'transaction_id' OR r.transaction_id IS NOT NULL) AND r.transaction_date IS NOT NULL;
+        IF FOUND THEN
+          CONTINUE;
+        END IF;
+      EXCEPTION WHEN OTHERS THEN
+        NULL; -- located field by field below
+      END;
+      IF jsonb_typeof(v_item -> 'transaction_id') = 'null' THEN
+        RAISE EXCEPTION 'row %: field "transaction_id" must not be null', v_row USING ERRCODE = '23502';
+      END IF;
+      BEGIN
+        PERFORM FROM jsonb_to_record(jsonb_build_object('transaction_id', v_item -> 'transaction_id')) AS r(transaction_id uuid);
+      EXCEPTION WHEN OTHERS THEN
+        RAISE EXCEPTION 'row %: field "transaction_id": %', v_row, SQLERRM USING ERRCODE = SQLSTATE;
+      END;
+      BEGIN
+        PERFORM FROM jsonb_to_record(jsonb_build_object('customer_id', v_item -> 'customer_id')) AS r(customer_id uuid);
+      EXCEPTION WHEN OTHERS THEN
+        RAISE EXCEPTION 'row %: field "customer_id": %', v_row, SQLERRM USING ERRCODE = SQLSTATE;
+      END;
+      BEGIN
+        PERFORM FROM jsonb_to_record(jsonb_build_object('product_id', v_item -> 'product_id')) AS r(product_id uuid);
+      EXCEPTION WHEN OTHERS THEN
+        RAISE EXCEPTION 'row %: field "product_id": %', v_row, SQLERRM USING ERRCODE = SQLSTATE;
+      END;
+      BEGIN
+        PERFORM FROM jsonb_to_record(jsonb_build_object('quantity', v_item -> 'quantity')) AS r(quantity integer);
+      EXCEPTION WHEN OTHERS THEN
+        RAISE EXCEPTION 'row %: field "quantity": %', v_row, SQLERRM USING ERRCODE = SQLSTATE;
+      END;
+      BEGIN
+        PERFORM FROM jsonb_to_record(jsonb_build_object('unit_price', v_item -> 'unit_price')) AS r(unit_price numeric(10,2));
+      EXCEPTION WHEN OTHERS THEN
+        RAISE EXCEPTION 'row %: field "unit_price": %', v_row, SQLERRM USING ERRCODE = SQLSTATE;
+      END;
+      BEGIN
+        PERFORM FROM jsonb_to_record(jsonb_build_object('total_amount', v_item -> 'total_amount')) AS r(total_amount numeric(10,2));
+      EXCEPTION WHEN OTHERS THEN
+        RAISE EXCEPTION 'row %: field "total_amount": %', v_row, SQLERRM USING ERRCODE = SQLSTATE;
+      END;
+      IF NOT v_item ? 'transaction_date' THEN
+        RAISE EXCEPTION 'row %: field "transaction_date" is required', v_row USING ERRCODE = '23502';
+      END IF;
+      IF jsonb_typeof(v_item -> 'transaction_date') = 'null' THEN
+        RAISE EXCEPTION 'row %: field "transaction_date" must not be null', v_row USING ERRCODE = '23502';
+      END IF;
+      BEGIN
+        PERFORM FROM jsonb_to_record(jsonb_build_object('transaction_date', v_item -> 'transaction_date')) AS r(transaction_date timestamp with time zone);
+      EXCEPTION WHEN OTHERS THEN
+        RAISE EXCEPTION 'row %: field "transaction_date": %', v_row, SQLERRM USING ERRCODE = SQLSTATE;
+      END;
+      BEGIN
+        PERFORM FROM jsonb_to_record(jsonb_build_object('payment_method', v_item -> 'payment_method')) AS r(payment_method text);
+      EXCEPTION WHEN OTHERS THEN
+        RAISE EXCEPTION 'row %: field "payment_method": %', v_row, SQLERRM USING ERRCODE = SQLSTATE;
+      END;
+      BEGIN
+        PERFORM FROM jsonb_to_record(jsonb_build_object('region', v_item -> 'region')) AS r(region text);
+      EXCEPTION WHEN OTHERS THEN
+        RAISE EXCEPTION 'row %: field "region": %', v_row, SQLERRM USING ERRCODE = SQLSTATE;
+      END;
+      BEGIN
+        PERFORM FROM jsonb_to_record(jsonb_build_object('category', v_item -> 'category')) AS r(category text);
+      EXCEPTION WHEN OTHERS THEN
+        RAISE EXCEPTION 'row %: field "category": %', v_row, SQLERRM USING ERRCODE = SQLSTATE;
+      END;
+    END LOOP;
+    -- No single row or field is at fault (a duplicate key, a missing partition, …): the original error.
+    RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = v_message, DETAIL = coalesce(v_detail, '');
+  END;
+  RETURN v_inserted;
+END;
+$fn$;
+
+-- 71. revoke execute on analytics.bulk_insert_transactions(jsonb) from public [lock: none]
+REVOKE EXECUTE ON FUNCTION analytics.bulk_insert_transactions(jsonb) FROM PUBLIC;
+
+-- 72. create materialized view analytics.product_performance_mv (populated now) [lock: ACCESS SHARE]
+CREATE MATERIALIZED VIEW analytics.product_performance_mv AS
+SELECT
+    product_id,
+    total_sales,
+    total_quantity,
+    first_sale_date,
+    last_sale_date,
+    ROUND(total_sales / NULLIF(total_quantity, 0), 2) AS avg_sale_price,
+    ROUND(total_quantity / GREATEST(EXTRACT(EPOCH FROM last_sale_date - first_sale_date) / 86400, 1), 2) AS sales_velocity
+FROM analytics.product_metrics
+WITH DATA;
+
+-- 73. create unique index analytics.product_performance_mv_key on analytics.product_performance_mv (needed by REFRESH CONCURRENTLY) [lock: SHARE]
+CREATE UNIQUE INDEX product_performance_mv_key
+    ON analytics.product_performance_mv (product_id);
+
+-- 74. create function analytics.refresh_product_performance_mv() (materialized view refresh, security definer) [lock: none]
+CREATE OR REPLACE FUNCTION analytics.refresh_product_performance_mv()
+RETURNS void
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  REFRESH MATERIALIZED VIEW CONCURRENTLY analytics.product_performance_mv;
+END;
+$fn$;
+
+-- 75. revoke execute on analytics.refresh_product_performance_mv() from public [lock: none]
+REVOKE EXECUTE ON FUNCTION analytics.refresh_product_performance_mv() FROM PUBLIC;
+
+-- 76. create function analytics.sales_transaction_maintain_partitions(date) (partition maintenance, security definer) [lock: none]
+CREATE OR REPLACE FUNCTION analytics.sales_transaction_maintain_partitions(p_today date DEFAULT (now() AT TIME ZONE 'UTC')::date)
+RETURNS text
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  v_parent constant text := 'analytics.sales_transaction';
+  v_parent_oid constant oid := 'analytics.sales_transaction'::regclass;
+  v_schema constant text := 'analytics';
+  v_archive_schema constant text := 'analytics_archive';
+  v_column constant text := 'transaction_date';
+  v_default constant text := 'analytics.sales_transaction_default';
+  v_step constant interval := '1 month';
+  v_current constant date := date_trunc('month', p_today::timestamp)::date;
+  -- Partitions up to the one containing today, plus 3 ahead.
+  v_until constant date := (v_current + 4 * v_step)::date;
+  v_cutoff constant date := (v_current - 36 * v_step)::date;
+  v_first date := '2024-01-01'::date;
+  v_saved_lock_timeout constant text := current_setting('lock_timeout');
+  v_from date;
+  v_to date;
+  v_name text;
+  v_lower text;
+  v_upper text;
+  v_moved bigint;
+  v_partition record;
+  v_done text[] := ARRAY[]::text[];
+BEGIN
+  IF p_today IS NULL THEN
+    RAISE EXCEPTION 'p_today must not be NULL';
+  END IF;
+  -- One run per table at a time: a second caller waits here, then finds nothing to do.
+  PERFORM pg_advisory_xact_lock(hashtext('specql:maintain_partitions:analytics.sales_transaction'));
+  -- Fail fast (and retry later) rather than queue every reader behind an ACCESS EXCLUSIVE request.
+  SET LOCAL lock_timeout = '5s';
+
+  -- 1. Retention: detach whole partitions that end at or before the cutoff and
+  --    move them into the archive schema (no row is copied, so none can be lost).
+  FOR v_partition IN
+    SELECT c.relname AS name,
+           substring(pg_get_expr(c.relpartbound, c.oid) FROM 'TO \(''([^'']+)''\)') AS upper_bound
+    FROM pg_inherits i
+    JOIN pg_class c ON c.oid = i.inhrelid
+    WHERE i.inhparent = v_parent_oid
+    ORDER BY c.relname
+  LOOP
+    CONTINUE WHEN v_partition.upper_bound IS NULL
+      OR v_partition.upper_bound::timestamp with time zone > (to_char(v_cutoff, 'YYYY-MM-DD') || ' 00:00:00+00')::timestamp with time zone;
+    EXECUTE format('ALTER TABLE %s DETACH PARTITION %I.%I', v_parent, v_schema, v_partition.name);
+    EXECUTE format('ALTER TABLE %I.%I SET SCHEMA %I', v_schema, v_partition.name, v_archive_schema);
+    v_done := v_done || format('archived %I.%I into %I', v_schema, v_partition.name, v_archive_schema);
+  END LOOP;
+  v_first := greatest(v_first, v_cutoff);
+
+  -- 2. Create the missing partitions in [first, until), oldest first.
+  v_from := v_first;
+  WHILE v_from < v_until LOOP
+    v_to := (v_from + v_step)::date;
+    v_name := 'sales_transaction_p' || to_char(v_from, 'YYYY_MM');
+    IF NOT EXISTS (
+      SELECT 1
+      FROM pg_inherits i
+      JOIN pg_class c ON c.oid = i.inhrelid
+      WHERE i.inhparent = v_parent_oid AND c.relname = v_name
+    ) THEN
+      v_lower := to_char(v_from, 'YYYY-MM-DD') || ' 00:00:00+00';
+      v_upper := to_char(v_to, 'YYYY-MM-DD') || ' 00:00:00+00';
+      -- Locks in the order INSERTs take them (parent, then partition), so no deadlock.
+      EXECUTE format('LOCK TABLE %s IN SHARE UPDATE EXCLUSIVE MODE', v_parent);
+      -- EXCLUSIVE: readers continue, new rows for DEFAULT wait until we commit.
+      EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', v_default);
+      EXECUTE format('CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)',
+                     v_schema, v_name, v_parent);
+      -- Rows that arrived early wait in DEFAULT; move them in, or ATTACH would fail.
+      EXECUTE format('WITH moved AS (DELETE FROM %s WHERE %I >= %L AND %I < %L RETURNING *) INSERT INTO %I.%I SELECT * FROM moved',
+                     v_default, v_column, v_lower, v_column, v_upper, v_schema, v_name);
+      GET DIAGNOSTICS v_moved = ROW_COUNT;
+      EXECUTE format('ALTER TABLE %s ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)',
+                     v_parent, v_schema, v_name, v_lower, v_upper);
+      v_done := v_done || CASE WHEN v_moved > 0
+        THEN format('created %I.%I (moved %s rows from DEFAULT)', v_schema, v_name, v_moved)
+        ELSE format('created %I.%I', v_schema, v_name) END;
+    END IF;
+    v_from := v_to;
+  END LOOP;
+
+  PERFORM set_config('lock_timeout', v_saved_lock_timeout, true);
+  IF cardinality(v_done) = 0 THEN
+    RETURN 'nothing to do';
+  END IF;
+  RETURN array_to_string(v_done, '; ');
+END;
+$fn$;
+
+-- 77. revoke execute on analytics.sales_transaction_maintain_partitions(date) from public [lock: none]
+REVOKE EXECUTE ON FUNCTION analytics.sales_transaction_maintain_partitions(date) FROM PUBLIC;
