@@ -239,7 +239,11 @@ export function checkExpression(ast: AstNode, scope: ExpressionScope): Expressio
           }
           const names = stringsOf(fields);
           if (names.length === 1) {
-            if (scope.columns && !scope.columns.includes(names[0])) report('unknown_column', at, names[0], nearest(names[0], scope.columns));
+            if (scope.columns && !scope.columns.includes(names[0])) {
+              // A source field written without `transaction.` is the likeliest slip in a workflow.
+              const viaTransaction = scope.transactionFields?.includes(names[0]) ? `transaction.${names[0]}` : null;
+              report('unknown_column', at, names[0], viaTransaction ?? nearest(names[0], scope.columns));
+            }
           } else if (names.length === 2 && names[0] === 'transaction') {
             if (scope.transactionFields === null) report('transaction_not_allowed', at, names.join('.'));
             else if (!scope.transactionFields.includes(names[1]))

@@ -156,7 +156,7 @@ export const messages = {
       case 'subquery':
         return error(code, at, 'subqueries are not allowed in spec expressions.', 'compute it in a workflow step or a view column instead');
       case 'unknown_column':
-        return error(code, at, `\`${problem.name}\` is not a column of ${entity}.`, didYouMean(problem.suggestion) ?? (context === 'workflow' && source ? `use \`transaction.${problem.name}\` for ${source}'s field` : undefined));
+        return error(code, at, `\`${problem.name}\` is not a column of ${entity}.`, didYouMean(problem.suggestion) ?? (context === 'workflow' ? `use a column of ${entity} or \`transaction.<field>\` of ${source ?? 'the source entity'}` : undefined));
       case 'unknown_transaction_field':
         return error(code, at, `\`transaction.${problem.name}\`: ${source ?? 'the source entity'} has no field \`${problem.name}\`.`, didYouMean(problem.suggestion));
       case 'transaction_not_allowed':

@@ -138,10 +138,9 @@ export function parseYamlFile(text: string, file: string): { documents: SpecDocu
   const lines = new LineCounter();
   const parsed = parseDocuments(text, lines);
 
-  const accept = (yaml: Document.Parsed, sourceText: string, ownLines: LineCounter, skipDuplicates: boolean) => {
+  const accept = (yaml: Document.Parsed, sourceText: string, ownLines: LineCounter) => {
     const doc: SpecDocument = { file, text: sourceText, yaml, lines: ownLines, value: null };
     for (const error of yaml.errors) {
-      if (skipDuplicates && error.code === 'DUPLICATE_KEY') continue;
       const at = positionAt(doc, error.pos[0]);
       diagnostics.push(
         error.code === 'DUPLICATE_KEY'
@@ -151,14 +150,15 @@ export function parseYamlFile(text: string, file: string): { documents: SpecDocu
     }
     for (const warning of yaml.warnings) diagnostics.push(messages.yamlWarning(positionAt(doc, warning.pos[0]), yamlMessage(warning.message)));
     if (yaml.errors.some((e) => e.code !== 'DUPLICATE_KEY')) return; // structure unreliable
-    if (yaml.contents === null) return; // empty document (e.g. a trailing `---`)
-    documents.push({ ...doc, value: yaml.toJS({ maxAliasCount: 100 }) });
+    const value: unknown = yaml.toJS({ maxAliasCount: 100 });
+    if (value === null || value === undefined) return; // empty document (e.g. a trailing `---`)
+    documents.push({ ...doc, value });
   };
 
   for (const yaml of parsed) {
     const extra = extraEntityKeys(yaml);
     if (extra.length === 0) {
-      accept(yaml, text, lines, false);
+      accept(yaml, text, lines);
       continue;
     }
     // Several entities run together: report each extra `entity:` and re-parse each slice alone.
@@ -171,7 +171,7 @@ export function parseYamlFile(text: string, file: string): { documents: SpecDocu
       const slice = maskOutside(text, starts[i], i + 1 < starts.length ? starts[i + 1] : end);
       const sliceLines = new LineCounter();
       const sliceDocs = parseDocuments(slice, sliceLines).filter((d) => d.contents !== null);
-      for (const d of sliceDocs) accept(d, slice, sliceLines, false);
+      for (const d of sliceDocs) accept(d, slice, sliceLines);
     }
   }
   return { documents, diagnostics };
