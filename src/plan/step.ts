@@ -33,7 +33,9 @@ export type HazardCode =
   /** Rows are moved between partitions (DEFAULT → new range). */
   | 'moves_rows'
   /** Narrowing or otherwise validating existing data may fail on current rows. */
-  | 'may_fail_on_existing_data';
+  | 'may_fail_on_existing_data'
+  /** A partition leaves its table (retention) and moves to the archive schema; its rows are kept there. */
+  | 'detaches_partition';
 
 export interface Hazard {
   readonly code: HazardCode;
@@ -55,6 +57,10 @@ export interface PlanStep {
   readonly lockTimeoutMs: number;
   readonly statementTimeoutMs: number;
   readonly hazards: readonly Hazard[];
+  /** Consecutive transactional steps with the same group run in ONE transaction
+   *  (all or nothing), e.g. moving DEFAULT rows into a new partition, or a view swap.
+   *  Without it the executor groups consecutive transactional steps by `object`. */
+  readonly group?: string;
 }
 
 /** Defaults: DDL waits briefly for locks (and is retried); concurrent builds may run long. */

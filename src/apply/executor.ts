@@ -1,0 +1,163 @@
+/**
+ * Runs a plan's steps in order and reports each one.
+ *  - Consecutive transactional steps with the same `group` (else the same
+ *    `object`) run in ONE transaction, so no object is left half-applied;
+ *    each statement gets `SET LOCAL lock_timeout/statement_timeout` first.
+ *  - A transaction that hits lock_timeout (55P03) or a deadlock (40P01) is
+ *    rolled back and retried with exponential backoff: DDL never queues for
+ *    long in front of writers.
+ *  - Non-transactional steps (CONCURRENTLY) run alone, outside any
+ *    transaction, with their long statement_timeout; a failed CREATE INDEX
+ *    CONCURRENTLY leaves an INVALID index, which is dropped
+ *    (DROP INDEX CONCURRENTLY IF EXISTS) before the build is retried once.
+ *  - The first failure stops the run: later steps are reported `not_run`.
+ *
+ * Test hook: SPECQL_TEST_KILL_AFTER_STEP=<k> makes the process SIGKILL itself
+ * right after step k's statement ran (before a pending COMMIT, if any). Only
+ * the resumability tests set it.
+ */
+import type { Client, DatabaseError } from 'pg';
+import type { PlanStep } from '../plan/step';
+import type { Plan } from '../plan/types';
+import { watchIndexBuild } from './progress';
+import type { ApplyReport, StepResult } from './report';
+
+export interface ExecuteOptions {
+  /** URL for the progress connection (same database); progress is skipped without it. */
+  readonly url?: string;
+  readonly onProgress?: (message: string) => void;
+  /** Retries of a transaction after lock_timeout / deadlock (default 6). */
+  readonly lockRetries?: number;
+  /** First backoff delay (doubles each retry, with jitter); default 200 ms. */
+  readonly backoffMs?: number;
+}
+
+const RETRYABLE = new Set(['55P03', '40P01']);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+interface Batch {
+  readonly transactional: boolean;
+  readonly items: { readonly index: number; readonly step: PlanStep }[];
+}
+
+export function batches(steps: readonly PlanStep[]): Batch[] {
+  const out: Batch[] = [];
+  steps.forEach((step, i) => {
+    const last = out[out.length - 1];
+    const groupOf = (s: PlanStep): string => s.group ?? s.object;
+    if (step.transactional && last?.transactional && groupOf(last.items[0]!.step) === groupOf(step)) {
+      last.items.push({ index: i + 1, step });
+    } else {
+      out.push({ transactional: step.transactional, items: [{ index: i + 1, step }] });
+    }
+  });
+  return out;
+}
+
+function killHook(index: number): void {
+  const k = process.env.SPECQL_TEST_KILL_AFTER_STEP;
+  if (k && Number(k) === index) process.kill(process.pid, 'SIGKILL');
+}
+
+function errorOf(err: unknown, sql: string): NonNullable<StepResult['error']> {
+  const e = err as Partial<DatabaseError> & Error;
+  return { message: e.message ?? String(err), code: e.code ?? null, sql };
+}
+
+export async function executePlan(client: Client, plan: Plan, options: ExecuteOptions = {}): Promise<ApplyReport> {
+  const started = Date.now();
+  const results: StepResult[] = [];
+  const retries = options.lockRetries ?? 6;
+  const backoff = options.backoffMs ?? 200;
+  const total = plan.steps.length;
+  const say = options.onProgress ?? (() => undefined);
+  let failed = false;
+  const pid = Number((await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
+
+  for (const batch of batches(plan.steps)) {
+    if (failed) {
+      for (const { index, step } of batch.items) results.push({ index, step, status: 'not_run', attempts: 0, durationMs: 0 });
+      continue;
+    }
+    const t0 = Date.now();
+    let attempt = 0;
+    for (;;) {
+      attempt++;
+      let current = batch.items[0]!;
+      try {
+        if (batch.transactional) {
+          await client.query('BEGIN');
+          for (const item of batch.items) {
+            current = item;
+            await client.query(`SET LOCAL lock_timeout = ${Math.max(1, item.step.lockTimeoutMs)}`);
+            await client.query(`SET LOCAL statement_timeout = ${Math.max(1, item.step.statementTimeoutMs)}`);
+            await client.query(item.step.sql);
+            killHook(item.index);
+          }
+          await client.query('COMMIT');
+        } else {
+          await runConcurrent(client, current.step, { ...options, pid, label: `step ${current.index}/${total}` }, attempt);
+          killHook(current.index);
+        }
+        const ms = Date.now() - t0;
+        for (const { index, step } of batch.items) results.push({ index, step, status: 'applied', attempts: attempt, durationMs: ms });
+        say(`applied ${batch.items.map((i) => i.index).join(',')}/${total}: ${batch.items.map((i) => i.step.description).join('; ')} (${ms} ms)`);
+        break;
+      } catch (err) {
+        if (batch.transactional) await client.query('ROLLBACK').catch(() => undefined);
+        const code = (err as DatabaseError).code ?? '';
+        if (RETRYABLE.has(code) && attempt <= retries) {
+          const delay = Math.round(backoff * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5));
+          say(`step ${current.index}/${total}: ${code === '55P03' ? 'lock_timeout' : 'deadlock'} (${current.step.lock}); retry ${attempt}/${retries} in ${delay} ms`);
+          await sleep(delay);
+          continue;
+        }
+        if (!batch.transactional && attempt === 1 && /CREATE\s+(UNIQUE\s+)?INDEX\s+CONCURRENTLY/i.test(current.step.sql)) {
+          const dropped = await dropInvalidLeftover(client, current.step.sql);
+          if (dropped) {
+            say(`step ${current.index}/${total}: concurrent build failed (${(err as Error).message}); dropped INVALID ${dropped}, retrying once`);
+            continue;
+          }
+        }
+        failed = true;
+        const ms = Date.now() - t0;
+        for (const item of batch.items) {
+          if (item === current) results.push({ index: item.index, step: item.step, status: 'failed', attempts: attempt, durationMs: ms, error: errorOf(err, item.step.sql) });
+          else if (item.index < current.index) results.push({ index: item.index, step: item.step, status: 'rolled_back', attempts: attempt, durationMs: 0 });
+          else results.push({ index: item.index, step: item.step, status: 'not_run', attempts: 0, durationMs: 0 });
+        }
+        say(`FAILED step ${current.index}/${total}: ${(err as Error).message}`);
+        break;
+      }
+    }
+  }
+  return { ok: !failed, results, durationMs: Date.now() - started, lockWaitMs: 0 };
+}
+
+async function runConcurrent(client: Client, step: PlanStep, o: ExecuteOptions & { pid: number; label: string }, attempt: number): Promise<void> {
+  await client.query(`SET lock_timeout = ${Math.max(1, step.lockTimeoutMs)}`);
+  await client.query(`SET statement_timeout = ${Math.max(1, step.statementTimeoutMs)}`);
+  const isBuild = /\b(CREATE\s+(UNIQUE\s+)?INDEX|REINDEX)\b/i.test(step.sql);
+  const monitor = isBuild && o.url && o.onProgress ? await watchIndexBuild(o.url, o.pid, `${o.label} ${step.description}${attempt > 1 ? ' (retry)' : ''}`, o.onProgress) : null;
+  try {
+    await client.query(step.sql);
+  } finally {
+    await monitor?.stop();
+    await client.query('RESET lock_timeout; RESET statement_timeout');
+  }
+}
+
+/** After a failed `CREATE INDEX CONCURRENTLY name ON schema.table`, the index may exist INVALID. */
+async function dropInvalidLeftover(client: Client, sql: string): Promise<string | null> {
+  const m = /INDEX\s+CONCURRENTLY\s+(?:IF\s+NOT\s+EXISTS\s+)?("?[^\s"]+"?)\s+ON\s+(?:ONLY\s+)?("?[^\s".]+"?)\./i.exec(sql);
+  if (!m) return null;
+  const name = `${m[2]}.${m[1]}`;
+  const { rows } = await client.query(
+    `SELECT 1 FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relname = $2 AND NOT x.indisvalid`,
+    [m[2]!.replace(/"/g, ''), m[1]!.replace(/"/g, '')],
+  );
+  if (rows.length === 0) return null;
+  await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${name}`);
+  return name;
+}

@@ -1,0 +1,41 @@
+/** What apply did, per step: nothing is swallowed — a failed step carries its
+ *  error, SQLSTATE and SQL; steps after it are listed as not run. */
+import type { PlanStep } from '../plan/step';
+
+export type StepStatus =
+  /** Committed (or, for non-transactional steps, completed). */
+  | 'applied'
+  | 'failed'
+  /** Ran inside a transaction that was rolled back because a later step of it failed. */
+  | 'rolled_back'
+  | 'not_run';
+
+export interface StepResult {
+  /** 1-based position in the plan. */
+  readonly index: number;
+  readonly step: PlanStep;
+  readonly status: StepStatus;
+  readonly attempts: number;
+  readonly durationMs: number;
+  readonly error?: { readonly message: string; readonly code: string | null; readonly sql: string };
+}
+
+export interface ApplyReport {
+  readonly ok: boolean;
+  readonly results: readonly StepResult[];
+  readonly durationMs: number;
+  /** Time spent waiting for another specql apply's advisory lock. */
+  readonly lockWaitMs: number;
+}
+
+export function reportText(report: ApplyReport): string {
+  const lines: string[] = [];
+  for (const r of report.results) {
+    const mark = { applied: 'ok  ', failed: 'FAIL', rolled_back: 'undo', not_run: 'skip' }[r.status];
+    lines.push(`${mark} ${String(r.index).padStart(3)}. ${r.step.description}${r.status === 'applied' ? ` (${r.durationMs} ms${r.attempts > 1 ? `, ${r.attempts} attempts` : ''})` : ''}`);
+    if (r.error) lines.push(`       error ${r.error.code ?? ''}: ${r.error.message}\n       sql: ${r.error.sql.replace(/\n/g, '\n            ')}`);
+  }
+  const applied = report.results.filter((r) => r.status === 'applied').length;
+  lines.push(`${report.ok ? 'applied' : 'FAILED:'} ${applied}/${report.results.length} steps in ${report.durationMs} ms`);
+  return lines.join('\n');
+}

@@ -1,0 +1,44 @@
+/**
+ * Ownership markers. Every object specql creates gets a comment
+ * `specql:entity=<Entity>[;key=value…]`; the live side reads it back. Objects
+ * without a marker are not ours: the planner reports them as drift and never
+ * drops them. Extra keys carry facts pg_catalog cannot give back in our form:
+ *  - tables: `columns=a,b,c` — the columns specql manages, so a column that
+ *    left the spec (drop it, deletes_data) is told apart from one added by hand
+ *    (report it, leave it alone);
+ *  - materialized views: `sha=<12 hex>` — a hash of the desired query, since
+ *    pg_get_viewdef() re-prints the SELECT in its own words;
+ *  - archived partitions: `archived=1` — never touched again.
+ */
+import { createHash } from 'node:crypto';
+
+export interface Marker {
+  readonly entity: string;
+  readonly fields: Readonly<Record<string, string>>;
+}
+
+const PREFIX = 'specql:';
+
+export function formatMarker(entity: string, fields: Readonly<Record<string, string>> = {}): string {
+  const parts = [`entity=${entity}`, ...Object.entries(fields).map(([k, v]) => `${k}=${v}`)];
+  return PREFIX + parts.join(';');
+}
+
+export function parseMarker(comment: string | null | undefined): Marker | null {
+  if (!comment || !comment.startsWith(PREFIX)) return null;
+  const fields: Record<string, string> = {};
+  let entity = '';
+  for (const part of comment.slice(PREFIX.length).split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    const key = part.slice(0, eq);
+    const value = part.slice(eq + 1);
+    if (key === 'entity') entity = value;
+    else fields[key] = value;
+  }
+  return { entity, fields };
+}
+
+export function queryHash(query: string): string {
+  return createHash('sha256').update(query.trim()).digest('hex').slice(0, 12);
+}

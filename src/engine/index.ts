@@ -1,0 +1,231 @@
+/**
+ * The engine facade used by the CLI and the Pulumi provider: specs in,
+ * plan / apply / inspect / drop out. Every entry point builds the desired
+ * state with explicit options (today, premake, retention, pg_cron), reads the
+ * live catalog of the schemas involved, and plans with the same planner.
+ */
+import type { Client } from 'pg';
+import { acquireApplyLocks } from '../apply/advisory-lock';
+import { executePlan } from '../apply/executor';
+import type { ApplyReport } from '../apply/report';
+import { readCatalog } from '../catalog/read';
+import { fillHasRows } from '../catalog/rows';
+import type { LiveCatalog } from '../catalog/types';
+import { connect } from '../db/connection';
+import type { Diagnostic } from '../diagnostics/diagnostic';
+import { buildDesired } from '../desired/build';
+import type { DesiredState, EntityOutputs } from '../desired/objects';
+import { objectKey } from '../desired/objects';
+import { gatePlan, type GateResult } from '../plan/gate';
+import { summarizeHazards } from '../plan/hazards';
+import { planChanges } from '../plan/plan';
+import type { HazardCode } from '../plan/step';
+import type { Plan, PlanOptions } from '../plan/types';
+import type { EntitySpec, SpecSet } from '../spec/model';
+import { quoteLiteral } from '../sql/ident';
+
+export interface EngineOptions {
+  readonly databaseUrl: string;
+  /** `YYYY-MM-DD` (UTC); defaults to the current date. */
+  readonly today?: string;
+  readonly premake?: number;
+  readonly retention?: number | null;
+  readonly refreshOverrides?: Record<string, string>;
+  readonly allowHazards?: HazardCode[];
+  readonly entities?: string[];
+  readonly onProgress?: (msg: string) => void;
+  /** lock_timeout for transactional DDL (default 2 s). */
+  readonly lockTimeoutMs?: number;
+}
+
+/** Thrown by applySpecs/dropEntity when the plan carries hazards that were not allowed by name. */
+export class HazardsRefusedError extends Error {
+  constructor(readonly plan: Plan, readonly gate: GateResult) {
+    super(gate.message);
+    this.name = 'HazardsRefusedError';
+  }
+}
+
+/** Thrown when an apply fails; the report says which step and why. */
+export class ApplyFailedError extends Error {
+  constructor(readonly plan: Plan, readonly report: ApplyReport) {
+    const failed = report.results.find((r) => r.status === 'failed');
+    super(`apply failed at step ${failed?.index}: ${failed?.step.description}: ${failed?.error?.message}\nSQL: ${failed?.error?.sql}`);
+    this.name = 'ApplyFailedError';
+  }
+}
+
+export const todayUtc = (): string => new Date().toISOString().slice(0, 10);
+
+async function hasPgCron(client: Client): Promise<boolean> {
+  const { rows } = await client.query(`SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_cron') AS on`);
+  return Boolean(rows[0].on);
+}
+
+export function desiredFor(specs: SpecSet, opts: EngineOptions, pgCron: boolean): DesiredState {
+  return buildDesired(specs, {
+    today: opts.today ?? todayUtc(),
+    ...(opts.premake !== undefined ? { premake: opts.premake } : {}),
+    ...(opts.retention !== undefined ? { retention: opts.retention } : {}),
+    ...(opts.refreshOverrides ? { refreshOverrides: opts.refreshOverrides } : {}),
+    pgCron,
+  });
+}
+
+/** Every schema the desired objects live in (what the catalog reader reads and the lock covers). */
+export function schemasOf(desired: DesiredState, specs?: SpecSet): string[] {
+  const out = new Set<string>();
+  for (const o of desired.objects) {
+    if (o.kind === 'schema') out.add(o.name);
+    else if (o.kind === 'trigger') out.add(o.table.schema);
+    else if ('schema' in o) out.add(o.schema);
+  }
+  for (const e of specs?.entities ?? []) out.add(e.schema);
+  return [...out].sort();
+}
+
+/** Plans, then answers "does it hold rows?" exactly for what would be dropped, and plans again. */
+export async function planAgainst(client: Client, desired: DesiredState, live: LiveCatalog, options: PlanOptions): Promise<Plan> {
+  let plan = planChanges(desired, live, options);
+  if (plan.rowChecks.length > 0) {
+    await fillHasRows(client, live, plan.rowChecks);
+    plan = planChanges(desired, live, options);
+  }
+  return plan;
+}
+
+function planOptions(opts: EngineOptions): PlanOptions {
+  return {
+    ...(opts.entities ? { entities: opts.entities } : {}),
+    ...(opts.lockTimeoutMs ? { lockTimeoutMs: opts.lockTimeoutMs } : {}),
+  };
+}
+
+async function withEngineClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = await connect(url, 'specql');
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function planSpecs(specs: SpecSet, opts: EngineOptions): Promise<{ plan: Plan; desired: DesiredState }> {
+  return withEngineClient(opts.databaseUrl, async (client) => {
+    const desired = desiredFor(specs, opts, await hasPgCron(client));
+    const live = await readCatalog(client, schemasOf(desired, specs));
+    return { plan: await planAgainst(client, desired, live, planOptions(opts)), desired };
+  });
+}
+
+function outputsFor(desired: DesiredState, entities?: readonly string[]): EntityOutputs[] {
+  return desired.entities.filter((e) => !entities || entities.includes(e.entity));
+}
+
+/**
+ * Plans and applies under the per-schema advisory locks; the plan is made
+ * after the locks are held, so two concurrent applies never act on a stale plan.
+ * Refuses blocking hazards unless allowed (HazardsRefusedError); throws
+ * ApplyFailedError (with the report) when a step fails.
+ */
+export async function applySpecs(
+  specs: SpecSet,
+  opts: EngineOptions,
+): Promise<{ plan: Plan; report: ApplyReport; outputs: EntityOutputs[] }> {
+  return withEngineClient(opts.databaseUrl, async (client) => {
+    const desired = desiredFor(specs, opts, await hasPgCron(client));
+    const schemas = schemasOf(desired, specs);
+    const locks = await acquireApplyLocks(client, schemas, opts.onProgress);
+    try {
+      const live = await readCatalog(client, schemas);
+      const plan = await planAgainst(client, desired, live, planOptions(opts));
+      const gate = gatePlan(plan, opts.allowHazards ?? []);
+      if (!gate.ok) throw new HazardsRefusedError(plan, gate);
+      const report = {
+        ...(await executePlan(client, plan, { url: opts.databaseUrl, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) })),
+        lockWaitMs: locks.waitedMs,
+      };
+      if (!report.ok) throw new ApplyFailedError(plan, report);
+      return { plan, report, outputs: outputsFor(desired, opts.entities) };
+    } finally {
+      await locks.release();
+    }
+  });
+}
+
+/** For Pulumi read/refresh: does the entity exist, its outputs, and how it drifted from the spec. */
+export async function inspectEntity(
+  spec: EntitySpec,
+  specs: SpecSet,
+  opts: EngineOptions,
+): Promise<{ exists: boolean; outputs: EntityOutputs | null; drift: Diagnostic[] }> {
+  return withEngineClient(opts.databaseUrl, async (client) => {
+    const desired = desiredFor(specs, opts, await hasPgCron(client));
+    const live = await readCatalog(client, schemasOf(desired, specs));
+    const outputs = desired.entities.find((e) => e.entity === spec.entity) ?? null;
+    const tableKey = outputs ? `table:${outputs.schema}.${outputs.table}` : `table:${spec.schema}.${spec.table}`;
+    const exists = live.objects.some((o) => objectKey(o) === tableKey);
+    if (!exists) return { exists: false, outputs: null, drift: [] };
+    const plan = await planAgainst(client, desired, live, { ...planOptions(opts), entities: [spec.entity] });
+    const drift: Diagnostic[] = [
+      ...plan.diagnostics,
+      ...plan.steps.map((s) => ({
+        code: 'drift.pending_change',
+        severity: 'warning' as const,
+        subject: s.object,
+        message: `differs from the spec: ${s.description}`,
+      })),
+    ];
+    return { exists, outputs, drift };
+  });
+}
+
+/**
+ * Drops everything specql created for one entity (objects carrying its
+ * marker). A table holding rows is refused unless `force`.
+ */
+export async function dropEntity(spec: EntitySpec, specs: SpecSet, opts: EngineOptions & { force: boolean }): Promise<ApplyReport> {
+  return withEngineClient(opts.databaseUrl, async (client) => {
+    const pgCron = await hasPgCron(client);
+    const full = desiredFor(specs, opts, pgCron);
+    const rest: SpecSet = { entities: specs.entities.filter((e) => e.entity !== spec.entity) };
+    const desired = desiredFor(rest, opts, pgCron);
+    const schemas = schemasOf(full, specs);
+    const locks = await acquireApplyLocks(client, schemas, opts.onProgress);
+    try {
+      const live = await readCatalog(client, schemas);
+      const planned = await planAgainst(client, desired, live, { ...planOptions(opts), entities: [spec.entity] });
+      // Drop only: nothing of the remaining entities is created by this call.
+      const steps = planned.steps.filter((s) => /^DROP |^SELECT cron\.unschedule/.test(s.sql));
+      const jobs = (full.entities.find((e) => e.entity === spec.entity)?.refreshSchedules ?? []).filter(
+        (r) => r.runner === 'pg_cron' && live.objects.some((o) => o.kind === 'cron_job' && o.name === r.jobName),
+      );
+      const dropSteps = [
+          ...jobs.map((j) => ({
+            sql: `SELECT cron.unschedule(${quoteLiteral(j.jobName)});`,
+            object: `cron_job:${j.jobName}`,
+            description: `unschedule pg_cron job ${j.jobName}`,
+            lock: 'none' as const,
+            transactional: true,
+            lockTimeoutMs: opts.lockTimeoutMs ?? 2000,
+            statementTimeoutMs: 60_000,
+            hazards: [],
+          })),
+          ...steps.filter((s) => !jobs.some((j) => s.object === `cron_job:${j.jobName}`)),
+      ];
+      const plan: Plan = { ...planned, steps: dropSteps, hazards: summarizeHazards(dropSteps) };
+      const allowed: HazardCode[] = [...(opts.allowHazards ?? []), ...(opts.force ? (['deletes_data'] as const) : [])];
+      const gate = gatePlan(plan, allowed);
+      if (!gate.ok) throw new HazardsRefusedError(plan, gate);
+      const report = await executePlan(client, plan, { url: opts.databaseUrl, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+      return { ...report, lockWaitMs: locks.waitedMs };
+    } finally {
+      await locks.release();
+    }
+  });
+}
+
+export type { Plan, PlanOptions } from '../plan/types';
+export type { ApplyReport, StepResult } from '../apply/report';
+export type { EntityOutputs, DesiredState } from '../desired/objects';
+export { gatePlan } from '../plan/gate';

@@ -1,0 +1,70 @@
+/** COMMENT steps that write ownership markers (see catalog/markers.ts) on what specql creates. */
+import { formatMarker, queryHash } from '../catalog/markers';
+import type { DbObject } from '../desired/objects';
+import { objectKey } from '../desired/objects';
+import { functionSignature } from '../sql/function';
+import { qualify, quoteIdent, quoteLiteral } from '../sql/ident';
+import { makeStep, type PlanContext } from './context';
+import { LOCKS } from './locks';
+import type { PlanStep } from './step';
+
+/** The marker text a desired object should carry. */
+export function desiredMarker(ctx: PlanContext, object: DbObject): string | null {
+  const entity = ctx.desiredEntity(object) ?? '';
+  switch (object.kind) {
+    case 'table':
+      return formatMarker(entity, {
+        ...(object.role === 'queue' ? { role: 'queue' } : {}),
+        columns: object.columns.map((c) => c.name).join(','),
+      });
+    case 'materialized_view':
+      return formatMarker(entity, { sha: queryHash(object.query) });
+    case 'partition':
+    case 'index':
+    case 'function':
+    case 'trigger':
+      return formatMarker(entity);
+    default:
+      return null; // schemas, extensions, cron jobs carry no comment
+  }
+}
+
+export function commentTarget(object: DbObject): string | null {
+  switch (object.kind) {
+    case 'table':
+    case 'partition':
+      return `TABLE ${qualify(object.schema, object.name)}`;
+    case 'index':
+      return `INDEX ${qualify(object.schema, object.name)}`;
+    case 'function':
+      return `FUNCTION ${functionSignature(object)}`;
+    case 'trigger':
+      return `TRIGGER ${quoteIdent(object.name)} ON ${qualify(object.table.schema, object.table.name)}`;
+    case 'materialized_view':
+      return `MATERIALIZED VIEW ${qualify(object.schema, object.name)}`;
+    default:
+      return null;
+  }
+}
+
+export function markerStep(ctx: PlanContext, object: DbObject, text: string, group?: string): PlanStep | null {
+  const target = commentTarget(object);
+  if (!target) return null;
+  return makeStep(ctx, {
+    sql: `COMMENT ON ${target} IS ${quoteLiteral(text)};`,
+    object: objectKey(object),
+    description: `mark ${objectKey(object)} as managed by specql`,
+    lock: LOCKS.comment,
+    ...(group ? { group } : {}),
+  });
+}
+
+/** The marker step when the live marker differs from the desired one (after create, or to adopt). */
+export function markerStepIfNeeded(ctx: PlanContext, object: DbObject, group?: string): PlanStep | null {
+  const text = desiredMarker(ctx, object);
+  if (text === null) return null;
+  const live = ctx.live.markers.get(objectKey(object));
+  const liveText = live ? formatMarker(live.entity, live.fields) : null;
+  if (liveText === text && ctx.liveByKey.has(objectKey(object))) return null;
+  return markerStep(ctx, object, text, group);
+}

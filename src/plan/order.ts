@@ -1,0 +1,37 @@
+/**
+ * Dependency order as phases: schemas and extensions first; dependents are
+ * dropped before what they depend on; tables before partitions before indexes;
+ * functions before the triggers that call them; a view's source before the
+ * view; drops of whole tables last. Within a phase, steps keep the order the
+ * rules emitted them (the generator's creation order).
+ */
+import type { PlanStep } from './step';
+
+export enum Phase {
+  Schemas = 0,
+  Extensions = 1,
+  DropTriggers = 2,
+  DropViews = 3,
+  DropIndexes = 4,
+  DropFunctions = 5,
+  Tables = 6,
+  Partitions = 7,
+  Indexes = 8,
+  Functions = 9,
+  Triggers = 10,
+  Views = 11,
+  Cron = 12,
+  Archive = 13,
+  DropTables = 14,
+  Comments = 15,
+}
+
+export interface PhasedStep {
+  readonly phase: Phase;
+  readonly seq: number;
+  readonly step: PlanStep;
+}
+
+export function orderSteps(steps: readonly PhasedStep[]): PlanStep[] {
+  return [...steps].sort((a, b) => a.phase - b.phase || a.seq - b.seq).map((s) => s.step);
+}

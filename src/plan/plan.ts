@@ -1,0 +1,121 @@
+/**
+ * planChanges: desired state vs live catalog → ordered, hazard-annotated steps.
+ * Objects are matched by objectKey(), then compared structurally by the rule
+ * for their kind (./rules). Pure: no database access; live-only facts come in
+ * the LiveCatalog.
+ */
+import type { LiveCatalog } from '../catalog/types';
+import type { DbObject, DesiredState, PartitionObject, QualifiedName } from '../desired/objects';
+import { objectKey } from '../desired/objects';
+import { keyed, DEFAULT_PLAN_LOCK_TIMEOUT_MS, type PlanContext } from './context';
+import { summarizeHazards } from './hazards';
+import { orderSteps, type PhasedStep, type Phase } from './order';
+import { desiredOwnership, liveOwnership } from './ownership';
+import { makeStep } from './context';
+import { planCronJob } from './rules/cron';
+import { planDrops } from './rules/drop';
+import { planFunction } from './rules/function';
+import { planIndex } from './rules/index';
+import { planArchive, planPartition } from './rules/partition';
+import { planExtension, planSchema } from './rules/schema';
+import { planTable } from './rules/table';
+import { planTrigger } from './rules/trigger';
+import { planView } from './rules/view';
+import type { Plan, PlanOptions } from './types';
+
+export function planChanges(desired: DesiredState, live: LiveCatalog, options: PlanOptions = {}): Plan {
+  const ownerOfDesired = desiredOwnership(desired);
+  const ownerOfLive = liveOwnership(live);
+  const scope = options.entities ? new Set(options.entities) : null;
+  const inScope = (entity: string | null): boolean => !scope || entity === null || scope.has(entity);
+  // Scoping keeps shared objects (schemas, extensions, unowned functions): creating them is idempotent.
+  const objects = desired.objects.filter((o) => inScope(ownerOfDesired(o)));
+  const scopedDesired: DesiredState = { objects, entities: desired.entities };
+  const steps: PhasedStep[] = [];
+  let seq = 0;
+  const ctx: PlanContext = {
+    desired: scopedDesired,
+    live,
+    options,
+    // Out-of-scope desired objects still count as desired: never dropped by a scoped plan.
+    desiredByKey: keyed(desired.objects),
+    liveByKey: keyed(live.objects),
+    desiredEntity: ownerOfDesired,
+    liveEntity: ownerOfLive,
+    owned: (o: DbObject) => live.markers.has(objectKey(o)),
+    inScope,
+    partitionsOf: (table: QualifiedName) => partitionsAfterPlan(live, scopedDesired, table),
+    lockTimeoutMs: options.lockTimeoutMs ?? DEFAULT_PLAN_LOCK_TIMEOUT_MS,
+    emit: (phase: Phase, step) => void steps.push({ phase, seq: seq++, step }),
+    diagnose: (d) => void ctx.diagnostics.push(d),
+    handled: new Set(),
+    recreateTriggers: new Set(),
+    rowChecks: new Map(),
+    steps,
+    diagnostics: [],
+  };
+
+  // Drops first (they may mark triggers for re-creation), then everything desired.
+  for (const o of objects) if (o.kind === 'function') markSignatureChanges(ctx, o);
+  for (const o of objects) {
+    if (o.kind === 'table' && o.partitionBy) {
+      const entity = desired.entities.find((e) => e.schema === o.schema && e.table === o.name);
+      planArchive(ctx, o, entity?.partitionWindow?.retention != null ? entity.partitionWindow.archiveSchema : null);
+    }
+  }
+  for (const o of objects) if (o.kind === 'function') planFunction(ctx, o);
+  for (const o of objects) {
+    switch (o.kind) {
+      case 'schema':
+        planSchema(ctx, o);
+        break;
+      case 'extension':
+        planExtension(ctx, o);
+        break;
+      case 'table':
+        planTable(ctx, o);
+        break;
+      case 'partition':
+        planPartition(ctx, o);
+        break;
+      case 'index':
+        planIndex(ctx, o);
+        break;
+      case 'function':
+        break; // above: may schedule trigger re-creation
+      case 'trigger':
+        planTrigger(ctx, o);
+        break;
+      case 'materialized_view':
+        planView(ctx, o);
+        break;
+      case 'cron_job':
+        planCronJob(ctx, o);
+        break;
+    }
+  }
+  planDrops(ctx);
+  const ordered = orderSteps(steps);
+  return {
+    steps: ordered,
+    hazards: summarizeHazards(ordered),
+    diagnostics: ctx.diagnostics,
+    rowChecks: [...ctx.rowChecks.values()],
+  };
+}
+
+/** Nothing to do here beyond what planFunction does; kept for symmetry of phases. */
+function markSignatureChanges(_ctx: PlanContext, _fn: DbObject): void {}
+
+/** Partitions of `table` once the plan has run: live ones (not archived by it) plus desired new ones. */
+function partitionsAfterPlan(live: LiveCatalog, desired: DesiredState, table: QualifiedName): PartitionObject[] {
+  const of = (o: DbObject): o is PartitionObject => o.kind === 'partition' && o.parent.schema === table.schema && o.parent.name === table.name;
+  const out = new Map<string, PartitionObject>();
+  for (const p of live.objects.filter(of)) out.set(objectKey(p), p);
+  for (const p of desired.objects.filter(of)) out.set(objectKey(p), p);
+  const starts = desired.objects.filter(of).flatMap((p) => (p.bound.kind === 'range' ? [p.bound.from] : []));
+  const windowStart = starts.length ? starts.sort()[0]! : null;
+  return [...out.values()].filter((p) => !(windowStart && p.bound.kind === 'range' && p.bound.to <= windowStart && !desired.objects.some((d) => objectKey(d) === objectKey(p))));
+}
+
+export { makeStep };

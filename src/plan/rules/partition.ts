@@ -1,0 +1,162 @@
+/**
+ * Partitions: the window rolls forward without losing a row.
+ *  - A new range partition of a table that has a DEFAULT partition is created
+ *    by MOVING the DEFAULT's rows of that range in one transaction: lock the
+ *    DEFAULT, create a standalone table like the parent, move the rows with
+ *    `WITH moved AS (DELETE … RETURNING *) INSERT …`, ATTACH it. Plain
+ *    CREATE … PARTITION OF would fail ("updated partition constraint for
+ *    default partition would be violated") as soon as such rows exist.
+ *  - Range partitions older than the window (retention) are DETACHED and moved
+ *    to the archive schema, never deleted (archiving by DELETE loses rows
+ *    committed in between — see postgres-facts).
+ *  - A bound that differs cannot be changed in place: reported, not touched.
+ */
+import { formatMarker } from '../../catalog/markers';
+import type { PartitionObject, TableObject } from '../../desired/objects';
+import { objectKey } from '../../desired/objects';
+import { boundLiteral } from '../../sql/create-partition';
+import { qualify, quoteIdent, quoteLiteral } from '../../sql/ident';
+import { makeStep, type PlanContext } from '../context';
+import { createFor } from '../create';
+import { hazard } from '../hazards';
+import { LOCKS } from '../locks';
+import { desiredMarker, markerStepIfNeeded } from '../markers';
+import { Phase } from '../order';
+import type { LockMode } from '../step';
+
+const tableKey = (schema: string, name: string): string => `table:${schema}.${name}`;
+
+export function livePartitionsOf(ctx: PlanContext, parent: { schema: string; name: string }): PartitionObject[] {
+  return ctx.live.objects.filter(
+    (o): o is PartitionObject => o.kind === 'partition' && o.parent.schema === parent.schema && o.parent.name === parent.name,
+  );
+}
+
+export function planPartition(ctx: PlanContext, desired: PartitionObject): void {
+  const key = objectKey(desired);
+  const live = ctx.liveByKey.get(key);
+  if (live && live.kind === 'partition') {
+    if (JSON.stringify(live.bound) !== JSON.stringify(desired.bound)) {
+      ctx.diagnose({
+        code: 'plan.partition_bound_changed',
+        severity: 'error',
+        subject: key,
+        message: `${desired.schema}.${desired.name}: bound differs (live ${JSON.stringify(live.bound)}, spec ${JSON.stringify(desired.bound)}); not changed in place`,
+      });
+      return;
+    }
+    const marker = markerStepIfNeeded(ctx, desired);
+    if (marker) ctx.emit(Phase.Partitions, marker);
+    return;
+  }
+  const parentLive = ctx.liveByKey.get(tableKey(desired.parent.schema, desired.parent.name));
+  const liveDefault = parentLive ? livePartitionsOf(ctx, desired.parent).find((p) => p.bound.kind === 'default') : undefined;
+  if (desired.bound.kind === 'range' && parentLive?.kind === 'table' && liveDefault && parentLive.partitionBy) {
+    moveFromDefault(ctx, desired, desired.bound, parentLive, liveDefault);
+    return;
+  }
+  for (const step of createFor(ctx, desired)) ctx.emit(Phase.Partitions, step);
+  const marker = markerStepIfNeeded(ctx, desired);
+  if (marker) ctx.emit(Phase.Partitions, marker);
+}
+
+function moveFromDefault(
+  ctx: PlanContext,
+  partition: PartitionObject,
+  bound: { from: string; to: string },
+  parent: TableObject,
+  def: PartitionObject,
+): void {
+  const key = objectKey(partition);
+  const group = `${key}:create`;
+  const target = qualify(partition.schema, partition.name);
+  const parentName = qualify(parent.schema, parent.name);
+  const defName = qualify(def.schema, def.name);
+  const column = quoteIdent(parent.partitionBy!.column);
+  const columns = parent.columns.map((c) => quoteIdent(c.name)).join(', ');
+  const range = `[${bound.from}, ${bound.to})`;
+  const step = (sql: string, description: string, lock: LockMode, hazards = [] as ReturnType<typeof hazard>[]): void =>
+    ctx.emit(Phase.Partitions, makeStep(ctx, { sql, object: key, description, lock, hazards, group }));
+  step(
+    `LOCK TABLE ${defName} IN ACCESS EXCLUSIVE MODE;`,
+    `lock DEFAULT partition ${def.schema}.${def.name} so no row of ${range} lands there meanwhile`,
+    'ACCESS EXCLUSIVE',
+    [hazard('access_exclusive_lock', `writes routed to ${def.schema}.${def.name} wait until the move commits`)],
+  );
+  step(`CREATE TABLE ${target} (LIKE ${parentName});`, `create ${partition.schema}.${partition.name} standalone`, 'none');
+  step(
+    `WITH moved AS (\n  DELETE FROM ${defName}\n  WHERE ${column} >= ${boundLiteral(bound.from)} AND ${column} < ${boundLiteral(bound.to)}\n  RETURNING ${columns}\n)\nINSERT INTO ${target} (${columns}) SELECT ${columns} FROM moved;`,
+    `move rows of ${range} from ${def.schema}.${def.name} into ${partition.schema}.${partition.name}`,
+    'ROW EXCLUSIVE',
+    [hazard('moves_rows', `rows of ${range} sitting in ${def.schema}.${def.name} are moved (same transaction: none lost)`)],
+  );
+  step(
+    `ALTER TABLE ${parentName} ATTACH PARTITION ${target}\n    FOR VALUES FROM (${boundLiteral(bound.from)}) TO (${boundLiteral(bound.to)});`,
+    `attach ${partition.schema}.${partition.name} to ${parent.schema}.${parent.name} ${range}`,
+    LOCKS.attachPartition,
+  );
+  const marker = desiredMarker(ctx, partition);
+  if (marker) step(`COMMENT ON TABLE ${target} IS ${quoteLiteral(marker)};`, `mark ${key} as managed by specql`, LOCKS.comment);
+}
+
+/** Live range partitions of a desired table that lie before the desired window: archive them. */
+export function planArchive(ctx: PlanContext, table: TableObject, archiveSchema: string | null): void {
+  const desiredParts = ctx.desired.objects.filter(
+    (o): o is PartitionObject => o.kind === 'partition' && o.parent.schema === table.schema && o.parent.name === table.name,
+  );
+  const starts = desiredParts.flatMap((p) => (p.bound.kind === 'range' ? [p.bound.from] : []));
+  if (starts.length === 0) return;
+  const windowStart = starts.sort()[0]!;
+  const hasDefault = livePartitionsOf(ctx, table).some((p) => p.bound.kind === 'default');
+  for (const part of livePartitionsOf(ctx, table)) {
+    const key = objectKey(part);
+    if (ctx.desiredByKey.has(key) || part.bound.kind !== 'range') continue;
+    // Newer than the window start: made ahead by the maintenance function; left alone.
+    ctx.handled.add(key);
+    if (part.bound.to > windowStart) continue;
+    if (!archiveSchema) {
+      ctx.diagnose({
+        code: 'plan.partition_outside_window',
+        severity: 'warning',
+        subject: key,
+        message: `partition ${part.schema}.${part.name} is older than the window but no archive schema is set; left attached`,
+      });
+      continue;
+    }
+    const group = `${key}:archive`;
+    const entity = ctx.liveEntity(part) ?? ctx.desiredEntity(table) ?? '';
+    const range = `[${part.bound.from}, ${part.bound.to})`;
+    const steps: [string, string, typeof LOCKS[keyof typeof LOCKS]][] = [
+      [`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(archiveSchema)};`, `ensure archive schema ${archiveSchema}`, 'none'],
+      [
+        `ALTER TABLE ${qualify(table.schema, table.name)} DETACH PARTITION ${qualify(part.schema, part.name)};`,
+        `detach ${part.schema}.${part.name} ${range} from ${table.schema}.${table.name} (retention)`,
+        LOCKS.detachPartition,
+      ],
+      [`ALTER TABLE ${qualify(part.schema, part.name)} SET SCHEMA ${quoteIdent(archiveSchema)};`, `move ${part.name} to ${archiveSchema}`, LOCKS.alterTable],
+      [
+        `COMMENT ON TABLE ${qualify(archiveSchema, part.name)} IS ${quoteLiteral(formatMarker(entity, { archived: '1', from: part.bound.from, parent: `${table.schema}.${table.name}` }))};`,
+        `mark ${archiveSchema}.${part.name} as archived`,
+        LOCKS.comment,
+      ],
+    ];
+    for (const [sql, description, lock] of steps) {
+      ctx.emit(
+        Phase.Archive,
+        makeStep(ctx, {
+          sql,
+          object: key,
+          description,
+          lock,
+          group,
+          hazards: lock === LOCKS.detachPartition
+            ? [
+                hazard('detaches_partition', `${part.schema}.${part.name} ${range} leaves ${table.schema}.${table.name}; its rows are kept in ${archiveSchema}.${part.name}`),
+                hazard('access_exclusive_lock', `briefly locks ${table.schema}.${table.name}${hasDefault ? ' (DETACH CONCURRENTLY is impossible while a DEFAULT partition exists)' : ''}`),
+              ]
+            : [],
+        }),
+      );
+    }
+  }
+}
