@@ -10,7 +10,8 @@ import type { ClientBase } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { qualify, quoteIdent } from '../sql/ident';
 
-export type RowSource = Iterable<Readonly<Record<string, unknown>>> | AsyncIterable<Readonly<Record<string, unknown>>>;
+/** Rows as plain objects keyed by column name (interfaces welcome: no index signature needed). */
+export type RowSource = Iterable<object> | AsyncIterable<object>;
 
 export interface TableName {
   readonly schema: string;
@@ -48,8 +49,9 @@ export function copyTextValue(value: unknown): string {
 }
 
 /** One row (a line, newline-terminated) in COPY text format. */
-export function copyTextLine(row: Readonly<Record<string, unknown>>, columns: readonly string[]): string {
-  return columns.map((c) => copyTextValue(row[c])).join('\t') + '\n';
+export function copyTextLine(row: object, columns: readonly string[]): string {
+  const values = row as Readonly<Record<string, unknown>>;
+  return columns.map((c) => copyTextValue(values[c])).join('\t') + '\n';
 }
 
 const CHUNK_BYTES = 256 * 1024;
@@ -58,7 +60,7 @@ async function* encode(rows: RowSource, columns: readonly string[]): AsyncGenera
   const known = new Set(columns);
   let chunk = '';
   let n = 0;
-  for await (const row of rows as AsyncIterable<Readonly<Record<string, unknown>>>) {
+  for await (const row of rows as AsyncIterable<object>) {
     n++;
     if (row === null || typeof row !== 'object') throw new CopyError(`row ${n}: expected an object`, n, null, undefined, null);
     for (const key of Object.keys(row)) {

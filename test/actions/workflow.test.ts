@@ -1,61 +1,18 @@
 import type { Pool } from 'pg';
 import { loadParser } from '../../src/desired/actions';
-import { createSalesSchema, generateSales, METRIC_STEPS, salesSpecs, type SaleRow } from '../support/actions-fixture';
+import {
+  createSalesSchema,
+  drain,
+  expectMetricsMatchRawSales,
+  generateSales,
+  METRIC_STEPS,
+  metricsSnapshot,
+  salesSpecs,
+  type SaleRow,
+} from '../support/actions-fixture';
 import { createTestDatabase, query, type TestDatabase } from '../support/db';
 
 beforeAll(() => loadParser());
-
-/** What applying every sale one by one must give, computed straight from the raw table.
- *  SUM columns start at 0 for a first-seen key; one NULL amount makes the sum NULL for good. */
-const REFERENCE = {
-  product: `
-    SELECT product_id::text,
-           (CASE WHEN count(*) = count(total_amount) THEN sum(total_amount) END)::numeric(12,2)::text AS total_sales,
-           (CASE WHEN count(*) = count(quantity) THEN sum(quantity) END)::integer AS total_quantity,
-           min(transaction_date) AS first_sale_date,
-           max(transaction_date) AS last_sale_date
-    FROM analytics.sales_transaction WHERE product_id IS NOT NULL GROUP BY product_id ORDER BY 1`,
-  productMetrics: `
-    SELECT product_id::text, total_sales::text, total_quantity, first_sale_date, last_sale_date
-    FROM analytics.product_metrics ORDER BY 1`,
-  customer: `
-    SELECT customer_id::text,
-           (CASE WHEN count(*) = count(total_amount) THEN sum(total_amount) END)::numeric(12,2)::text AS total_spent,
-           count(*)::integer AS total_orders,
-           max(transaction_date) AS last_order_date,
-           ((CASE WHEN count(*) = count(total_amount) THEN sum(total_amount) END) / count(*))::numeric(10,2)::text AS avg_order_value
-    FROM analytics.sales_transaction WHERE customer_id IS NOT NULL GROUP BY customer_id ORDER BY 1`,
-  customerMetrics: `
-    SELECT customer_id::text, total_spent::text, total_orders, last_order_date, avg_order_value::text
-    FROM analytics.customer_metrics ORDER BY 1`,
-  category: `
-    SELECT category,
-           (CASE WHEN count(*) = count(total_amount) THEN sum(total_amount) END)::numeric(14,2)::text AS total_sales,
-           count(*)::text AS total_transactions
-    FROM analytics.sales_transaction WHERE category IS NOT NULL GROUP BY category ORDER BY 1`,
-  categoryMetrics: `SELECT category, total_sales::text, total_transactions::text FROM analytics.category_metrics ORDER BY 1`,
-};
-
-async function expectMetricsMatchRawSales(pool: Pool): Promise<void> {
-  expect(await query(pool, REFERENCE.productMetrics)).toEqual(await query(pool, REFERENCE.product));
-  expect(await query(pool, REFERENCE.customerMetrics)).toEqual(await query(pool, REFERENCE.customer));
-  expect(await query(pool, REFERENCE.categoryMetrics)).toEqual(await query(pool, REFERENCE.category));
-}
-
-async function metricsSnapshot(pool: Pool): Promise<unknown[]> {
-  return [await query(pool, REFERENCE.productMetrics), await query(pool, REFERENCE.customerMetrics), await query(pool, REFERENCE.categoryMetrics)];
-}
-
-async function drain(pool: Pool, batchSize: number): Promise<{ calls: number; rows: number }> {
-  let calls = 0;
-  let rows = 0;
-  for (;;) {
-    const { rows: r } = await pool.query<{ n: number }>('SELECT analytics.update_performance_metrics_process($1) AS n', [batchSize]);
-    calls++;
-    if (r[0]!.n === 0) return { calls, rows };
-    rows += r[0]!.n;
-  }
-}
 
 const bulk = (pool: Pool, rows: unknown[]) => pool.query('SELECT analytics.bulk_insert_transactions($1::jsonb)', [JSON.stringify(rows)]);
 
