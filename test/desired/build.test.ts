@@ -1,0 +1,159 @@
+import { buildDesired } from '../../src/desired/build';
+import type { DbObject, IndexObject, PartitionObject, TableObject } from '../../src/desired/objects';
+import { loadSpecs } from '../../src/spec/load';
+import type { SpecSet } from '../../src/spec/model';
+import { entity, field, index, partitioning, salesLike, specSet, variantSpecs } from '../support/entity-builder';
+
+let specs: SpecSet;
+beforeAll(async () => {
+  const loaded = await loadSpecs(['specs']);
+  expect(loaded.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  specs = loaded.specs;
+});
+
+const kinds = (objects: readonly DbObject[]): string[] => objects.map((o) => o.kind);
+
+test('objects come in creation order: schemas, extensions, tables with partitions and indexes, actions, views, maintenance', () => {
+  const desired = buildDesired(specs, { today: '2024-03-15' });
+  const order = kinds(desired.objects);
+  const first = (kind: string): number => order.indexOf(kind);
+  const last = (kind: string): number => order.lastIndexOf(kind);
+  expect(order.slice(0, 3)).toEqual(['schema', 'schema', 'extension']);
+  expect(desired.objects.slice(0, 3)).toMatchObject([{ name: 'analytics' }, { name: 'analytics_archive' }, { name: 'btree_gist' }]);
+  // Every entity table precedes the actions' objects (their functions use other entities' tables).
+  const entityTables = desired.objects.filter((o): o is TableObject => o.kind === 'table' && o.role === 'entity');
+  expect(entityTables.map((t) => t.name).sort()).toEqual(['category_metrics', 'customer_metrics', 'product_metrics', 'sales_transaction']);
+  const lastEntityTable = Math.max(...entityTables.map((t) => desired.objects.indexOf(t)));
+  expect(first('trigger')).toBeGreaterThan(lastEntityTable);
+  expect(first('materialized_view')).toBeGreaterThan(last('trigger'));
+  const maintain = desired.objects.findIndex((o) => o.kind === 'function' && o.name.endsWith('_maintain_partitions'));
+  expect(maintain).toBeGreaterThan(first('materialized_view'));
+  expect(order).not.toContain('cron_job');
+});
+
+test('the partitioned table: PK includes the partition key, partitions Jan..Jun 2024 + DEFAULT, indexes partitioned', () => {
+  const desired = buildDesired(specs, { today: '2024-03-15' });
+  const table = desired.objects.find((o): o is TableObject => o.kind === 'table' && o.name === 'sales_transaction')!;
+  expect(table.partitionBy).toEqual({ strategy: 'range', column: 'transaction_date' });
+  expect(table.constraints).toEqual([
+    { name: 'sales_transaction_pkey', kind: 'primary_key', columns: ['transaction_id', 'transaction_date'] },
+  ]);
+  expect(table.columns.find((c) => c.name === 'transaction_date')).toMatchObject({ type: 'timestamp with time zone', notNull: true });
+  const partitions = desired.objects.filter((o): o is PartitionObject => o.kind === 'partition');
+  expect(partitions[0]).toEqual({
+    kind: 'partition',
+    schema: 'analytics',
+    name: 'sales_transaction_p2024_01',
+    parent: { schema: 'analytics', name: 'sales_transaction' },
+    bound: { kind: 'range', from: '2024-01-01T00:00:00Z', to: '2024-02-01T00:00:00Z' },
+  });
+  expect(partitions.map((p) => p.name)).toHaveLength(7);
+  expect(partitions[6]!.bound).toEqual({ kind: 'default' });
+  const brin = desired.objects.find((o): o is IndexObject => o.kind === 'index' && o.name === 'idx_sales_transaction_date')!;
+  expect(brin).toMatchObject({ method: 'brin', with: { pages_per_range: '128' }, partitioned: true });
+  const desc = desired.objects.find((o): o is IndexObject => o.kind === 'index' && o.name === 'idx_product_metrics_sales')!;
+  expect(desc).toMatchObject({ partitioned: false, columns: [{ column: 'total_sales', descending: true, opclass: null }], with: {} });
+});
+
+test('entity outputs: names, partition window, refresh schedule (external runner without pg_cron)', () => {
+  const desired = buildDesired(specs, { today: '2024-03-15' });
+  const sales = desired.entities.find((e) => e.entity === 'SalesTransaction')!;
+  expect(sales).toMatchObject({
+    schema: 'analytics',
+    table: 'sales_transaction',
+    defaultPartition: 'sales_transaction_default',
+    indexes: ['idx_sales_transaction_date', 'idx_sales_customer_product', 'idx_sales_region_category_date'],
+    partitionWindow: {
+      interval: 'monthly',
+      from: '2024-01-01T00:00:00Z',
+      to: '2024-07-01T00:00:00Z',
+      premake: 3,
+      retention: 36,
+      archiveSchema: 'analytics_archive',
+    },
+    materializedViews: [],
+    refreshSchedules: [],
+  });
+  expect(sales.partitions).toEqual(['01', '02', '03', '04', '05', '06'].map((m) => `sales_transaction_p2024_${m}`));
+  expect(sales.functions).toContain('sales_transaction_maintain_partitions');
+  const products = desired.entities.find((e) => e.entity === 'ProductMetrics')!;
+  expect(products.materializedViews).toEqual(['product_performance_mv']);
+  expect(products.functions).toContain('refresh_product_performance_mv');
+  expect(products.partitionWindow).toBeNull();
+  expect(products.refreshSchedules).toEqual([
+    {
+      view: 'product_performance_mv',
+      interval: '1 hour',
+      cron: '0 * * * *',
+      strategy: 'concurrent',
+      runner: 'external',
+      jobName: 'specql_refresh_analytics_product_performance_mv',
+      command: 'SELECT analytics.refresh_product_performance_mv();',
+    },
+  ]);
+  // Plain JSON: survives a round trip unchanged (no undefined, Date or BigInt).
+  expect(JSON.parse(JSON.stringify(desired.entities))).toEqual(desired.entities);
+});
+
+test('with pg_cron the job is part of the desired state and the runner says so; overrides apply', () => {
+  const desired = buildDesired(specs, {
+    today: '2024-03-15',
+    pgCron: true,
+    premake: 1,
+    retention: null,
+    refreshOverrides: { product_performance_mv: '15 minutes' },
+  });
+  const jobs = desired.objects.filter((o) => o.kind === 'cron_job');
+  expect(jobs).toEqual([
+    {
+      kind: 'cron_job',
+      name: 'specql_refresh_analytics_product_performance_mv',
+      schedule: '*/15 * * * *',
+      command: 'SELECT analytics.refresh_product_performance_mv();',
+    },
+  ]);
+  expect(desired.objects[desired.objects.length - 1]).toBe(jobs[0]);
+  const products = desired.entities.find((e) => e.entity === 'ProductMetrics')!;
+  expect(products.refreshSchedules[0]).toMatchObject({ runner: 'pg_cron', interval: '15 minutes', cron: '*/15 * * * *' });
+  const sales = desired.entities.find((e) => e.entity === 'SalesTransaction')!;
+  expect(sales.partitionWindow).toMatchObject({ from: '2024-01-01T00:00:00Z', to: '2024-05-01T00:00:00Z', premake: 1, retention: null });
+  // No retention: nothing is ever archived, so no archive schema.
+  expect(desired.objects.filter((o) => o.kind === 'schema').map((o) => (o as { name: string }).name)).toEqual(['analytics']);
+});
+
+test('an override with no exact cron form is refused with the view named', () => {
+  expect(() => buildDesired(specs, { today: '2024-03-15', refreshOverrides: { product_performance_mv: '7 hours' } })).toThrow(
+    /product_performance_mv has no exact cron form/,
+  );
+});
+
+test('the same inputs give identical output; today is the only clock', () => {
+  const a = JSON.stringify(buildDesired(specs, { today: '2024-03-15' }));
+  const b = JSON.stringify(buildDesired(specs, { today: '2024-03-15' }));
+  expect(a).toBe(b);
+  expect(JSON.stringify(buildDesired(specs, { today: '2024-04-01' }))).not.toBe(a);
+});
+
+test('extensions name their reason; GIN on arrays needs none, GIN on text needs btree_gin', () => {
+  const desired = buildDesired(variantSpecs(), { today: '2024-03-15' });
+  expect(desired.objects.filter((o) => o.kind === 'extension')).toEqual([
+    { kind: 'extension', name: 'btree_gin', reason: 'GIN on text columns (iot.idx_event_device_gin)' },
+  ]);
+});
+
+test('a unique index on a partitioned table without the partition key is refused', () => {
+  const bad = salesLike({ indexes: [index('idx_unique_customer', 'btree', ['customer_id'], { unique: true })] });
+  expect(() => buildDesired(specSet(bad), { today: '2024-03-15' })).toThrow(/must include the partition key transaction_date/);
+});
+
+test('a plain table gets neither partitions nor maintenance function', () => {
+  const plain = entity({ entity: 'Plain', fields: [field('id', 'integer')], primaryKey: ['id'] });
+  const desired = buildDesired(specSet(plain), { today: '2024-03-15' });
+  expect(kinds(desired.objects)).toEqual(['schema', 'table']);
+  expect(desired.entities[0]).toMatchObject({ partitions: [], defaultPartition: null, partitionWindow: null, functions: [] });
+  const daily = salesLike({ partitioning: partitioning('transaction_date', 'daily', { start: '2024-03-14', premake: 0 }) });
+  expect(buildDesired(specSet(daily), { today: '2024-03-15' }).entities[0]!.partitions).toEqual([
+    'sales_transaction_p2024_03_14',
+    'sales_transaction_p2024_03_15',
+  ]);
+});
