@@ -132,13 +132,25 @@ export async function applySpecs(
   specs: SpecSet,
   opts: EngineOptions,
 ): Promise<{ plan: Plan; report: ApplyReport; outputs: EntityOutputs[] }> {
+  const result = await applyDesired((pgCron) => desiredFor(specs, opts, pgCron), opts, specs);
+  return { plan: result.plan, report: result.report, outputs: outputsFor(result.desired, opts.entities) };
+}
+
+/** applySpecs for an already built desired state (tests, maintenance). */
+export async function applyDesired(
+  build: DesiredState | ((pgCron: boolean) => DesiredState),
+  opts: EngineOptions,
+  specs?: SpecSet,
+  filter?: (plan: Plan) => Plan,
+): Promise<{ plan: Plan; report: ApplyReport; desired: DesiredState }> {
   return withEngineClient(opts.databaseUrl, async (client) => {
-    const desired = desiredFor(specs, opts, await hasPgCron(client));
+    const desired = typeof build === 'function' ? build(await hasPgCron(client)) : build;
     const schemas = schemasOf(desired, specs);
     const locks = await acquireApplyLocks(client, schemas, opts.onProgress);
     try {
       const live = await readCatalog(client, schemas);
-      const plan = await planAgainst(client, desired, live, planOptions(opts));
+      const planned = await planAgainst(client, desired, live, planOptions(opts));
+      const plan = filter ? filter(planned) : planned;
       const gate = gatePlan(plan, opts.allowHazards ?? []);
       if (!gate.ok) throw new HazardsRefusedError(plan, gate);
       const report = {
@@ -146,10 +158,18 @@ export async function applySpecs(
         lockWaitMs: locks.waitedMs,
       };
       if (!report.ok) throw new ApplyFailedError(plan, report);
-      return { plan, report, outputs: outputsFor(desired, opts.entities) };
+      return { plan, report, desired };
     } finally {
       await locks.release();
     }
+  });
+}
+
+/** planSpecs for an already built desired state. */
+export async function planDesired(desired: DesiredState, opts: EngineOptions): Promise<Plan> {
+  return withEngineClient(opts.databaseUrl, async (client) => {
+    const live = await readCatalog(client, schemasOf(desired));
+    return planAgainst(client, desired, live, planOptions(opts));
   });
 }
 

@@ -6,7 +6,10 @@ import type { PlanContext } from './context';
 import type { PlanStep } from './step';
 
 export function createFor(ctx: PlanContext, object: DbObject): PlanStep[] {
-  return [...createSteps(object, { partitionsOf: (table) => ctx.partitionsOf(table) })];
+  // The renderer uses the default lock_timeout; the plan's own value wins for transactional DDL.
+  return createSteps(object, { partitionsOf: (table) => ctx.partitionsOf(table) }).map((s) =>
+    s.transactional ? { ...s, lockTimeoutMs: ctx.lockTimeoutMs } : s,
+  );
 }
 
 export function dropFor(object: DbObject): PlanStep[] {

@@ -1,0 +1,203 @@
+/**
+ * Acceptance cases as data (pg-schema-diff style): each case applies `from`,
+ * runs its setup SQL, plans `to`, checks the plan's hazard codes, applies it
+ * (first refused when it carries blocking hazards, then allowed by name),
+ * and re-plans: the second plan must be empty.
+ */
+import { applyDesired, HazardsRefusedError, planDesired } from '../../src/engine';
+import type { DbObject } from '../../src/desired/objects';
+import { formatPlanText } from '../../src/plan/format/text';
+import { BLOCKING_HAZARDS, type HazardCode } from '../../src/plan/step';
+import { col, fn, index, monthly, state, table, trigger, view } from '../support/desired-builder';
+import { createTestDatabase, query, type TestDatabase } from '../support/db';
+import type { Pool } from 'pg';
+
+interface Case {
+  readonly name: string;
+  readonly from: (s: string) => DbObject[];
+  readonly setup?: (s: string) => string[];
+  readonly to: (s: string) => DbObject[];
+  readonly hazards: HazardCode[];
+  readonly retention?: boolean;
+  readonly check?: (pool: Pool, s: string) => Promise<void>;
+}
+
+const base = (s: string) => table(s, 't', [col('id', 'integer', { notNull: true }), col('a', 'text'), col('n', 'numeric(10,2)')], {
+  constraints: [{ name: 't_pkey', kind: 'primary_key', columns: ['id'] }],
+});
+const parted = (s: string) =>
+  table(s, 'm', [col('id', 'integer', { notNull: true }), col('at', 'timestamp with time zone', { notNull: true }), col('v', 'text')], {
+    constraints: [{ name: 'm_pkey', kind: 'primary_key', columns: ['id', 'at'] }],
+    partitionBy: { strategy: 'range', column: 'at' },
+  });
+const seedT = (s: string) => [`INSERT INTO ${s}.t (id, a, n) SELECT g, 'x' || g, g FROM generate_series(1, 2000) g`];
+const seedM = (s: string, months = 2) => [
+  `INSERT INTO ${s}.m (id, at, v) SELECT g, timestamptz '2024-01-01 00:00:00+00' + (g % ${months * 28}) * interval '1 day', 'v' || g FROM generate_series(1, 5000) g`,
+];
+const body1 = '\nBEGIN\n  RETURN NULL;\nEND;\n';
+const body2 = '\nBEGIN\n  PERFORM 1;\n  RETURN NULL;\nEND;\n';
+
+const cases: Case[] = [
+  {
+    name: 'add a nullable field',
+    from: (s) => [base(s)],
+    setup: seedT,
+    to: (s) => [{ ...base(s), columns: [...base(s).columns, col('b', 'text')] }],
+    hazards: ['access_exclusive_lock'],
+  },
+  {
+    name: 'field becomes NOT NULL (check NOT VALID, validate, set, drop check)',
+    from: (s) => [base(s)],
+    setup: seedT,
+    to: (s) => [{ ...base(s), columns: base(s).columns.map((c) => (c.name === 'a' ? { ...c, notNull: true } : c)) }],
+    hazards: ['access_exclusive_lock', 'may_fail_on_existing_data'],
+    check: async (pool, s) => {
+      const rows = await query(pool, `SELECT conname FROM pg_constraint WHERE conrelid = '${s}.t'::regclass AND contype = 'c'`);
+      expect(rows).toEqual([]);
+    },
+  },
+  {
+    name: 'numeric(10,2) → numeric(12,2) is a widening without rewrite',
+    from: (s) => [base(s)],
+    setup: seedT,
+    to: (s) => [{ ...base(s), columns: base(s).columns.map((c) => (c.name === 'n' ? { ...c, type: 'numeric(12,2)' } : c)) }],
+    hazards: ['access_exclusive_lock'],
+  },
+  {
+    name: 'integer → bigint rewrites the table (refused, then allowed)',
+    from: (s) => [base(s)],
+    setup: seedT,
+    to: (s) => [{ ...base(s), columns: base(s).columns.map((c) => (c.name === 'id' ? { ...c, type: 'bigint' } : c)) }],
+    hazards: ['rewrites_table'],
+  },
+  {
+    name: 'removed field is dropped only when allowed (deletes_data)',
+    from: (s) => [base(s)],
+    setup: seedT,
+    to: (s) => [{ ...base(s), columns: base(s).columns.filter((c) => c.name !== 'a') }],
+    hazards: ['deletes_data'],
+  },
+  {
+    name: 'index type changes btree → brin (new under temp name, drop old concurrently, rename)',
+    from: (s) => [base(s), index(base(s), 't_n_idx', ['n'])],
+    setup: seedT,
+    to: (s) => [base(s), index(base(s), 't_n_idx', ['n'], { method: 'brin', with: { pages_per_range: '32' } })],
+    hazards: ['index_build'],
+    check: async (pool, s) => {
+      const [row] = await query<{ m: string }>(pool, `SELECT am.amname AS m FROM pg_class c JOIN pg_am am ON am.oid = c.relam WHERE c.oid = '${s}.t_n_idx'::regclass`);
+      expect(row!.m).toBe('brin');
+    },
+  },
+  {
+    name: 'new index on a populated partitioned table (ON ONLY + concurrently per partition + attach)',
+    from: (s) => [parted(s), ...monthly({ schema: s, name: 'm' }, '2024-01', 2)],
+    setup: (s) => seedM(s),
+    to: (s) => [parted(s), ...monthly({ schema: s, name: 'm' }, '2024-01', 2), index(parted(s), 'm_v_idx', ['v'])],
+    hazards: ['access_exclusive_lock', 'index_build'],
+  },
+  {
+    name: 'changed index on a partitioned table',
+    from: (s) => [parted(s), ...monthly({ schema: s, name: 'm' }, '2024-01', 2), index(parted(s), 'm_v_idx', ['v'])],
+    setup: (s) => seedM(s),
+    to: (s) => [parted(s), ...monthly({ schema: s, name: 'm' }, '2024-01', 2), index(parted(s), 'm_v_idx', ['v', 'at desc'])],
+    hazards: ['access_exclusive_lock', 'index_build'],
+  },
+  {
+    name: 'function body changes: CREATE OR REPLACE',
+    from: (s) => [base(s), fn(s, 'f', body1)],
+    to: (s) => [base(s), fn(s, 'f', body2)],
+    hazards: [],
+    check: async (pool, s) => {
+      const [row] = await query<{ src: string }>(pool, `SELECT prosrc AS src FROM pg_proc WHERE oid = '${s}.f'::regproc`);
+      expect(row!.src).toContain('PERFORM 1');
+    },
+  },
+  {
+    name: 'function result type changes: drop + create, trigger recreated',
+    from: (s) => [base(s), fn(s, 'f', body1), fn(s, 'g', '\nSELECT 1\n', { returns: 'integer', language: 'sql' }), trigger(base(s), 't_ins', fn(s, 'f', body1))],
+    to: (s) => [base(s), fn(s, 'f', body1), fn(s, 'g', '\nSELECT 1::bigint\n', { returns: 'bigint', language: 'sql' }), trigger(base(s), 't_ins', fn(s, 'f', body1))],
+    hazards: [],
+  },
+  {
+    name: 'trigger function replaced by a new signature: trigger dropped and recreated',
+    from: (s) => [base(s), fn(s, 'f', body1), trigger(base(s), 't_ins', fn(s, 'f', body1))],
+    to: (s) => [base(s), fn(s, 'f', body2, { args: [] , returns: 'trigger', securityDefiner: true, searchPath: 'pg_catalog, pg_temp', revokePublic: true }), trigger(base(s), 't_ins', fn(s, 'f', body2), { events: ['INSERT', 'UPDATE'] })],
+    hazards: ['access_exclusive_lock'],
+  },
+  {
+    name: 'partition window rolls forward with rows in DEFAULT (moved, none lost)',
+    from: (s) => [parted(s), ...monthly({ schema: s, name: 'm' }, '2024-01', 1), index(parted(s), 'm_v_idx', ['v'])],
+    setup: (s) => seedM(s, 3),
+    to: (s) => [parted(s), ...monthly({ schema: s, name: 'm' }, '2024-01', 3), index(parted(s), 'm_v_idx', ['v'])],
+    hazards: ['access_exclusive_lock', 'moves_rows'],
+    check: async (pool, s) => {
+      const rows = await query<{ p: string; n: string }>(pool, `SELECT tableoid::regclass::text AS p, count(*) AS n FROM ${s}.m GROUP BY 1 ORDER BY 1`);
+      const total = rows.reduce((a, r) => a + Number(r.n), 0);
+      expect(total).toBe(5000);
+      expect(rows.find((r) => r.p.endsWith('m_default'))).toBeUndefined();
+      expect(rows.map((r) => r.p.replace(/^.*\./, ''))).toEqual(['m_p2024_01', 'm_p2024_02', 'm_p2024_03']);
+    },
+  },
+  {
+    name: 'partitions older than retention are detached into the archive schema',
+    from: (s) => [parted(s), ...monthly({ schema: s, name: 'm' }, '2024-01', 3)],
+    setup: (s) => seedM(s, 3),
+    to: (s) => [parted(s), ...monthly({ schema: s, name: 'm' }, '2024-02', 2)],
+    retention: true,
+    hazards: ['access_exclusive_lock', 'detaches_partition'],
+    check: async (pool, s) => {
+      const [live] = await query<{ n: string }>(pool, `SELECT count(*) AS n FROM ${s}.m`);
+      const [archived] = await query<{ n: string }>(pool, `SELECT count(*) AS n FROM ${s}_archive.m_p2024_01`);
+      expect(Number(live!.n) + Number(archived!.n)).toBe(5000);
+      expect(Number(archived!.n)).toBeGreaterThan(0);
+    },
+  },
+  {
+    name: 'view definition changes: built beside, swapped in one transaction',
+    from: (s) => [base(s), view(s, 'v', `SELECT id, a FROM ${s}.t`, ['id'])],
+    setup: seedT,
+    to: (s) => [base(s), view(s, 'v', `SELECT id, a, n FROM ${s}.t WHERE id > 10`, ['id'])],
+    hazards: ['access_exclusive_lock', 'view_rebuild'],
+    check: async (pool, s) => {
+      const [row] = await query<{ n: string }>(pool, `SELECT count(*) AS n FROM ${s}.v`);
+      expect(Number(row!.n)).toBe(1990);
+    },
+  },
+];
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase('acceptance');
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+test.each(cases.map((c, i) => [c.name, i] as const))('%s', async (_name, i) => {
+  const c = cases[i]!;
+  const s = `acc_${i}`;
+  const opts = { databaseUrl: db.url };
+  const window = c.retention
+    ? { partitionWindow: { interval: 'monthly', from: '', to: '', premake: 1, retention: 2, archiveSchema: `${s}_archive` } }
+    : {};
+  await applyDesired(state(c.from(s)), opts);
+  for (const sql of c.setup?.(s) ?? []) await db.pool.query(sql);
+  await db.pool.query(`ANALYZE`);
+  const to = state(c.to(s), 'E', window);
+  const plan = await planDesired(to, opts);
+  const codes = [...new Set(plan.hazards.map((h) => h.code))].sort();
+  if (JSON.stringify(codes) !== JSON.stringify([...c.hazards].sort())) console.log(formatPlanText(plan));
+  expect(codes).toEqual([...c.hazards].sort());
+  const blocking = c.hazards.filter((h) => BLOCKING_HAZARDS.has(h));
+  if (blocking.length) {
+    await expect(applyDesired(to, opts)).rejects.toBeInstanceOf(HazardsRefusedError);
+  }
+  const { report } = await applyDesired(to, { ...opts, allowHazards: blocking });
+  expect(report.ok).toBe(true);
+  const again = await planDesired(to, opts);
+  if (again.steps.length) console.log(formatPlanText(again));
+  expect(again.steps).toEqual([]);
+  const invalid = await query(db.pool, `SELECT indexrelid::regclass::text AS i FROM pg_index WHERE NOT indisvalid`);
+  expect(invalid).toEqual([]);
+  await c.check?.(db.pool, s);
+});
