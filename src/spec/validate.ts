@@ -522,8 +522,11 @@ function checkNames(drafts: readonly EntityDraft[], report: Report): void {
   const seenEntities = new Map<string, SourcePosition>();
   for (const { spec, doc, tableGiven } of drafts) {
     const first = seenEntities.get(spec.entity);
-    if (first) report(messages.duplicateEntity(positionOf(doc, ['entity']), spec.entity, first));
-    else seenEntities.set(spec.entity, spec.at);
+    if (first) {
+      report(messages.duplicateEntity(positionOf(doc, ['entity']), spec.entity, first));
+      continue; // its names would only repeat the same problem
+    }
+    seenEntities.set(spec.entity, spec.at);
     add(spec.schema, { name: spec.table, kind: 'table', generated: !tableGiven, at: tableGiven ? positionOf(doc, ['table']) : positionOf(doc, ['entity']) });
     for (const index of spec.indexes) add(spec.schema, { name: index.name, kind: 'index', generated: false, at: index.at });
     if (spec.materializedView) add(spec.schema, { name: spec.materializedView.name, kind: 'materialized view', generated: false, at: positionOf(doc, ['materialized_view']) });

@@ -87,7 +87,7 @@ describe('names', () => {
   });
 
   test('an entity defined twice', () => {
-    expect(briefs(`${doc('fields:\n  id: uuid\n')}---\n${doc('fields:\n  id: uuid\n')}`)).toEqual(['entity.duplicate@6:9', 'name.duplicate@6:9']);
+    expect(briefs(`${doc('fields:\n  id: uuid\n')}---\n${doc('fields:\n  id: uuid\n')}`)).toEqual(['entity.duplicate@6:9']);
   });
 });
 
