@@ -12,9 +12,10 @@
  * 2. creation: every missing partition up to today + premake is created
  *    standalone (LIKE the parent), rows waiting in the DEFAULT partition for
  *    its range are moved in (one DELETE … RETURNING feeding the INSERT), and
- *    it is ATTACHed — which needs only SHARE UPDATE EXCLUSIVE on the parent,
- *    where CREATE TABLE … PARTITION OF would take ACCESS EXCLUSIVE and fail
- *    outright if DEFAULT held rows of the range.
+ *    it is ATTACHed. The parent is held in EXCLUSIVE mode meanwhile: reads
+ *    continue, writes wait for the commit and then see the new partition.
+ *    (CREATE TABLE … PARTITION OF would take ACCESS EXCLUSIVE, blocking
+ *    readers too, and fail outright if DEFAULT held rows of the range.)
  *
  * Everything happens in the caller's transaction: any error rolls all of it back.
  */
@@ -153,12 +154,15 @@ export function maintenanceBody(input: MaintenanceInput): string {
     '    ) THEN',
     "      v_lower := to_char(v_from, 'YYYY-MM-DD') || ' 00:00:00+00';",
     "      v_upper := to_char(v_to, 'YYYY-MM-DD') || ' 00:00:00+00';",
-    '      -- Locks in the order INSERTs take them (parent, then partition), so no deadlock.',
-    "      EXECUTE format('LOCK TABLE %s IN SHARE UPDATE EXCLUSIVE MODE', v_parent);",
+    '      -- EXCLUSIVE on the parent: readers continue; writers wait until we commit and then',
+    '      -- route by the new partition bounds (an INSERT already routed to DEFAULT would fail',
+    '      -- its partition check after ATTACH). Parent first, then partition: the order INSERTs',
+    '      -- lock in, so no deadlock.',
+    "      EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', v_parent);",
     ...(defaultName === null
       ? []
       : [
-          '      -- EXCLUSIVE: readers continue, new rows for DEFAULT wait until we commit.',
+          '      -- Also direct writes into DEFAULT wait until we commit.',
           "      EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', v_default);",
         ]),
     "      EXECUTE format('CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)',",

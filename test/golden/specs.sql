@@ -703,9 +703,12 @@ BEGIN
     ) THEN
       v_lower := to_char(v_from, 'YYYY-MM-DD') || ' 00:00:00+00';
       v_upper := to_char(v_to, 'YYYY-MM-DD') || ' 00:00:00+00';
-      -- Locks in the order INSERTs take them (parent, then partition), so no deadlock.
-      EXECUTE format('LOCK TABLE %s IN SHARE UPDATE EXCLUSIVE MODE', v_parent);
-      -- EXCLUSIVE: readers continue, new rows for DEFAULT wait until we commit.
+      -- EXCLUSIVE on the parent: readers continue; writers wait until we commit and then
+      -- route by the new partition bounds (an INSERT already routed to DEFAULT would fail
+      -- its partition check after ATTACH). Parent first, then partition: the order INSERTs
+      -- lock in, so no deadlock.
+      EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', v_parent);
+      -- Also direct writes into DEFAULT wait until we commit.
       EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', v_default);
       EXECUTE format('CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)',
                      v_schema, v_name, v_parent);

@@ -178,3 +178,44 @@ describe('a table without DEFAULT partition', () => {
     expect(await count('n1_archive.sales_transaction_p2024_03_01')).toBe(1);
   });
 });
+
+describe('a concurrent INSERT during maintenance', () => {
+  test('waits for the maintenance transaction, then lands in the partition it created', async () => {
+    const spec = salesLike({
+      schema: 'c1',
+      partitioning: partitioning('transaction_date', 'monthly', { premake: 3, retention: 36, archiveSchema: 'c1_archive' }),
+    });
+    const desired = buildDesired(specSet(spec), { today: '2024-03-15' });
+    // Other tests in this database may have created btree_gist; the fresh-database script creates it unconditionally.
+    await db.pool.query('CREATE EXTENSION IF NOT EXISTS btree_gist');
+    await applyDesired(db.pool, { ...desired, objects: desired.objects.filter((o) => o.kind !== 'extension') });
+    await db.pool.query(`INSERT INTO c1.sales_transaction (transaction_id, transaction_date) VALUES (gen_random_uuid(), '2024-07-02T00:00:00Z')`);
+
+    const maintainer = await db.pool.connect();
+    const writer = await db.pool.connect();
+    try {
+      await maintainer.query('BEGIN');
+      const [result] = (await maintainer.query<{ summary: string }>(`SELECT c1.sales_transaction_maintain_partitions('2024-05-10') AS summary`)).rows;
+      expect(result!.summary).toBe('created c1.sales_transaction_p2024_07 (moved 1 rows from DEFAULT); created c1.sales_transaction_p2024_08');
+      const writerPid = (await writer.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      const insert = writer.query(
+        `INSERT INTO c1.sales_transaction (transaction_id, transaction_date) VALUES (gen_random_uuid(), '2024-07-15T00:00:00Z')`,
+      );
+      // Wait (no time limit but jest's) until the writer is blocked on a lock held by the maintainer.
+      for (;;) {
+        const { rows } = await db.pool.query<{ waiting: boolean }>(
+          `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid = $1 AND NOT granted) AS waiting`,
+          [writerPid],
+        );
+        if (rows[0]!.waiting) break;
+      }
+      await maintainer.query('COMMIT');
+      await insert;
+    } finally {
+      maintainer.release();
+      writer.release();
+    }
+    expect(await count('c1.sales_transaction_p2024_07')).toBe(2);
+    expect(await count('c1.sales_transaction_default')).toBe(0);
+  });
+});
