@@ -88,21 +88,22 @@ export function scalarSourceOffset(doc: SpecDocument, node: Node | null, valueOf
     }
     return start + r;
   }
-  if (type === Scalar.BLOCK_LITERAL || type === Scalar.BLOCK_FOLDED) {
-    // Map by line: value line k is raw line k+1 (after the `|` header), indented.
-    const value = String(node.value);
-    const before = value.slice(0, valueOffset);
-    const lineIndex = before.split('\n').length - 1;
-    const colInLine = before.length - (before.lastIndexOf('\n') + 1);
-    const rawLines = raw.split('\n');
-    let offset = start;
-    for (let i = 0; i <= lineIndex && i + 1 < rawLines.length; i++) offset += rawLines[i].length + 1;
-    const indent = /^\s*/.exec(rawLines[Math.min(lineIndex + 1, rawLines.length - 1)] ?? '')?.[0].length ?? 0;
-    return offset + indent + colInLine;
+  // Plain and block scalars differ from their source only in whitespace (indentation,
+  // folded line breaks), so count non-blank characters: the k-th one in the value is
+  // the k-th one in the source after a block scalar's `|`/`>` header line.
+  const value = String(node.value);
+  if (raw.startsWith(value)) return start + valueOffset;
+  const bodyStart = type === Scalar.BLOCK_LITERAL || type === Scalar.BLOCK_FOLDED ? raw.indexOf('\n') + 1 : 0;
+  const nonBlankBefore = value.slice(0, valueOffset).replace(/\s/g, '').length;
+  let seen = 0;
+  let lastNonBlank = bodyStart - 1;
+  for (let r = bodyStart; r < raw.length; r++) {
+    if (/\s/.test(raw[r])) continue;
+    if (seen === nonBlankBefore) return start + r;
+    seen += 1;
+    lastNonBlank = r;
   }
-  // Plain scalar: identical unless folded over lines; then find the same text.
-  if (raw.startsWith(String(node.value))) return start + valueOffset;
-  return start + Math.min(valueOffset, raw.length);
+  return start + lastNonBlank + 1;
 }
 
 export function scalarPosition(doc: SpecDocument, node: Node | null, valueOffset: number): SourcePosition {

@@ -341,6 +341,14 @@ describe('materialized views', () => {
     expect(ds[0].message).toMatch(/depend on when it was last refreshed/);
   });
 
+  test('expression positions inside block and multi-line scalars', () => {
+    const view = (value: string) => mv(`refresh_interval: 1 hour\nview:\n  columns:\n    a: ${value}`);
+    expect(briefs(view('|\n      total +\n        nope\n'))).toEqual(['expression.unknown_column@14:9']);
+    expect(briefs(view('>-\n      total +\n      nope\n'))).toEqual(['expression.unknown_column@14:7']);
+    expect(briefs(view('total +\n      nope\n'))).toEqual(['expression.unknown_column@13:7']);
+    expect(briefs(view('"\\"x\\" + nope"\n'))).toEqual(['expression.unknown_column@12:9', 'expression.unknown_column@12:17']);
+  });
+
   test('view columns replace or append; key defaults to the primary key or view.key', () => {
     const view = entity(mv('refresh_interval: 1 hour\nview:\n  columns:\n    total: "ROUND(total, 2)"\n    doubled: "total * 2"\n  where: "total > 0"\n  key: [name, at]\n')).materializedView!;
     expect(view.columns).toEqual([
