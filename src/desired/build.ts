@@ -165,6 +165,16 @@ function maintenanceFor(entity: EntitySpec, partitioning: EffectivePartitioning)
   });
 }
 
+/** SECURITY DEFINER without a pinned search_path or with EXECUTE left to PUBLIC is a
+ *  privilege-escalation hole; refuse to produce one, whichever module built it. */
+function assertDefinerFunctionsAreSafe(objects: readonly DbObject[]): void {
+  for (const object of objects) {
+    if (object.kind === 'function' && object.securityDefiner && (object.searchPath === null || !object.revokePublic)) {
+      throw new Error(`SECURITY DEFINER function ${object.schema}.${object.name} must pin search_path and revoke EXECUTE from PUBLIC`);
+    }
+  }
+}
+
 export function buildDesired(specs: SpecSet, options: GenerateOptions): DesiredState {
   const entities = specs.entities;
   const pgCron = options.pgCron === true;
@@ -219,6 +229,7 @@ export function buildDesired(specs: SpecSet, options: GenerateOptions): DesiredS
   }
 
   objects.push(...cronJobs);
+  assertDefinerFunctionsAreSafe(objects);
 
   const entityOutputs: EntityOutputs[] = entities.map((entity) => {
     const out = outputs.get(entity.entity)!;

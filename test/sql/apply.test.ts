@@ -215,3 +215,8 @@ test('the variant forms (daily/weekly/yearly, GIN via btree_gin, HASH, unique in
     await other.drop();
   }
 });
+
+test('the maintenance function agrees with the generated window: nothing to do on the same day', async () => {
+  const [result] = await query<{ summary: string }>(db.pool, `SELECT analytics.sales_transaction_maintain_partitions('2024-03-15') AS summary`);
+  expect(result!.summary).toBe('nothing to do');
+});

@@ -76,6 +76,10 @@ describe('monthly table with DEFAULT partition and 3 months retention', () => {
       'sales_transaction_p2024_07',
       'sales_transaction_p2024_08',
     ]);
+    // The function's window is the generator's window for the same day.
+    const later = buildDesired(specSet(salesLike({ schema: 'm1' })), { today: '2024-05-10', retention: 3 });
+    const expected = later.objects.filter((o) => o.kind === 'partition').map((o) => (o as { name: string }).name);
+    expect(await partitionsOf('m1.sales_transaction')).toEqual([...expected].sort());
     expect(await count('analytics_archive.sales_transaction_p2024_01')).toBe(5);
     expect(await count('m1.sales_transaction_p2024_07')).toBe(3);
     expect(await count('m1.sales_transaction_p2024_08')).toBe(2);
