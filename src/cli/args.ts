@@ -1,0 +1,60 @@
+/**
+ * A small argument parser for the commands, on top of node:util parseArgs
+ * (no dependency): `--name value`, `--name=value`, boolean flags, positionals.
+ * Unknown options are errors, reported in the same words for every command.
+ */
+import { parseArgs } from 'node:util';
+import type { Diagnostic } from '../diagnostics/diagnostic';
+import { hasErrors } from '../diagnostics/diagnostic';
+import { renderDiagnostic } from '../diagnostics/render';
+import type { SpecSet } from '../spec/model';
+
+export type OptionKind = 'string' | 'boolean';
+
+export interface ParsedArgs {
+  readonly positionals: string[];
+  readonly values: Record<string, string | boolean | undefined>;
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export function parseCommandArgs(args: readonly string[], options: Readonly<Record<string, OptionKind>>): ParsedArgs {
+  const config = Object.fromEntries(Object.entries(options).map(([name, type]) => [name, { type }]));
+  try {
+    const parsed = parseArgs({ args: [...args], options: { ...config, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    return { positionals: parsed.positionals, values: parsed.values as Record<string, string | boolean | undefined> };
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** `a,b , c` → ['a','b','c']. */
+export const csv = (value: string | boolean | undefined): string[] =>
+  typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : [];
+
+export function dateOption(value: string | boolean | undefined, flag: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new UsageError(`${flag} takes a date YYYY-MM-DD`);
+  return value;
+}
+
+/** Loads specs and prints their diagnostics; null when there are errors. */
+export async function loadOrReport(
+  paths: string[],
+  load: (paths: string[]) => Promise<{ specs: SpecSet; diagnostics: readonly Diagnostic[] }>,
+): Promise<SpecSet | null> {
+  const { specs, diagnostics } = await load(paths);
+  for (const d of diagnostics) process.stderr.write(`${renderDiagnostic(d)}\n`);
+  return hasErrors(diagnostics) ? null : specs;
+}
+
+export function numberOption(value: string | boolean | undefined, name: 'premake' | 'retention'): { premake?: number; retention?: number | null } {
+  if (value === undefined) return {};
+  if (name === 'retention' && value === 'none') return { retention: null };
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} takes a whole number${name === 'retention' ? ' or "none"' : ''}`);
+  return { [name]: n };
+}
+
