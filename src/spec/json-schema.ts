@@ -7,11 +7,9 @@
 import { z } from 'zod';
 import { EntitySchema } from './schema';
 
-export const SCHEMA_ID = 'https://github.com/pulumi-specql/pulumi-specql/docs/specql.schema.json';
-
 export function specJsonSchema(): Record<string, unknown> {
   const generated = z.toJSONSchema(EntitySchema, { target: 'draft-2020-12', io: 'input' }) as Record<string, unknown>;
-  return { ...generated, $id: SCHEMA_ID, title: 'SpecQL entity' };
+  return { ...generated, title: 'SpecQL entity' };
 }
 
 /** The exact text of docs/specql.schema.json. */

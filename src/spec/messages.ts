@@ -53,7 +53,7 @@ export const messages = {
     error('spec.invalid_type', at, `\`${subject}\` must be ${expected}, not ${got}.`, undefined, subject),
   invalidValue: (at: SourcePosition, subject: string, written: string, allowed: readonly string[], suggestion: string | null) =>
     error('spec.invalid_value', at, `\`${subject}\` cannot be \`${written}\`: allowed ${allowed.map((a) => `\`${a}\``).join(', ')}.`, didYouMean(suggestion), subject),
-  invalid: (at: SourcePosition, subject: string, text: string) => error('spec.invalid', at, `\`${subject}\`: ${text}.`, undefined, subject),
+  invalid: (at: SourcePosition, subject: string, text: string) => error('spec.invalid', at, `\`${subject}\` ${text}.`, undefined, subject),
 
   // --- names -------------------------------------------------------------
   entityNameCase: (at: SourcePosition, name: string) =>

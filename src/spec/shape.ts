@@ -112,6 +112,14 @@ export function shapeDiagnostics(doc: SpecDocument, issues: readonly Issue[]): D
         else out.push(messages.invalidValue(positionOf(doc, path), subject, String(value), allowed, nearest(String(value), allowed)));
         return;
       }
+      case 'too_small':
+      case 'too_big': {
+        const bound = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
+        const side = issue.code === 'too_small' ? 'at least' : 'at most';
+        const what = issue.origin === 'array' ? `${side} ${bound} item${bound === 1 ? '' : 's'}` : `${side} ${bound}`;
+        out.push(messages.invalid(positionOf(doc, path), subject, issue.origin === 'array' ? `needs ${what}` : `must be ${what}`));
+        return;
+      }
       default:
         out.push(messages.invalid(positionOf(doc, path), subject, issue.message));
     }

@@ -58,6 +58,14 @@ describe('shape', () => {
     expect(ds.map(brief)).toEqual(['spec.invalid_type@5:6', 'spec.invalid_type@7:3', 'spec.invalid_value@10:14', 'spec.invalid_value@13:16']);
     expect(ds[3].message).toMatch(/`actions\[1\]\.operation` cannot be `upsert`: allowed `insert`/);
   });
+
+  test('bounds: empty column lists, premake below 1', () => {
+    const ds = diagnose(doc('fields:\n  at: date\nindexes:\n  - name: i\n    columns: []\npartitioning:\n  strategy: RANGE\n  column: at\n  intervals: [daily]\n  premake: 0\n'));
+    expect(ds.map((d) => `${brief(d)} ${d.message}`)).toEqual([
+      'spec.invalid@7:14 `indexes[0].columns` needs at least 1 item.',
+      'spec.invalid@12:12 `partitioning.premake` must be at least 1.',
+    ]);
+  });
 });
 
 describe('names', () => {
