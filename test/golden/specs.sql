@@ -655,6 +655,7 @@ DECLARE
   v_cutoff constant date := (v_current - 36 * v_step)::date;
   v_first date := '2024-01-01'::date;
   v_saved_lock_timeout constant text := current_setting('lock_timeout');
+  v_saved_datestyle constant text := current_setting('datestyle');
   v_from date;
   v_to date;
   v_name text;
@@ -671,22 +672,25 @@ BEGIN
   PERFORM pg_advisory_xact_lock(hashtext('specql:maintain_partitions:analytics.sales_transaction'));
   -- Fail fast (and retry later) rather than queue every reader behind an ACCESS EXCLUSIVE request.
   SET LOCAL lock_timeout = '5s';
+  -- Partition bounds are read back as text: make their format independent of the session.
+  SET LOCAL datestyle = 'ISO, YMD';
 
   -- 1. Retention: detach whole partitions that end at or before the cutoff and
   --    move them into the archive schema (no row is copied, so none can be lost).
   FOR v_partition IN
-    SELECT c.relname AS name,
+    SELECT n.nspname AS schema, c.relname AS name,
            substring(pg_get_expr(c.relpartbound, c.oid) FROM 'TO \(''([^'']+)''\)') AS upper_bound
     FROM pg_inherits i
     JOIN pg_class c ON c.oid = i.inhrelid
+    JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE i.inhparent = v_parent_oid
     ORDER BY c.relname
   LOOP
     CONTINUE WHEN v_partition.upper_bound IS NULL
       OR v_partition.upper_bound::timestamp with time zone > (to_char(v_cutoff, 'YYYY-MM-DD') || ' 00:00:00+00')::timestamp with time zone;
-    EXECUTE format('ALTER TABLE %s DETACH PARTITION %I.%I', v_parent, v_schema, v_partition.name);
-    EXECUTE format('ALTER TABLE %I.%I SET SCHEMA %I', v_schema, v_partition.name, v_archive_schema);
-    v_done := v_done || format('archived %I.%I into %I', v_schema, v_partition.name, v_archive_schema);
+    EXECUTE format('ALTER TABLE %s DETACH PARTITION %I.%I', v_parent, v_partition.schema, v_partition.name);
+    EXECUTE format('ALTER TABLE %I.%I SET SCHEMA %I', v_partition.schema, v_partition.name, v_archive_schema);
+    v_done := v_done || format('archived %I.%I into %I', v_partition.schema, v_partition.name, v_archive_schema);
   END LOOP;
   v_first := greatest(v_first, v_cutoff);
 
@@ -725,7 +729,9 @@ BEGIN
     v_from := v_to;
   END LOOP;
 
+  -- SET LOCAL lasts until the end of the caller's transaction: give the caller its settings back.
   PERFORM set_config('lock_timeout', v_saved_lock_timeout, true);
+  PERFORM set_config('datestyle', v_saved_datestyle, true);
   IF cardinality(v_done) = 0 THEN
     RETURN 'nothing to do';
   END IF;

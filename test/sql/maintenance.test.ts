@@ -113,11 +113,21 @@ describe('monthly table with DEFAULT partition and 3 months retention', () => {
     const client = await db.pool.connect();
     try {
       await client.query(`SET lock_timeout = '1min'`);
+      await client.query(`SET datestyle = 'SQL, DMY'`);
+      await client.query(`SET TIME ZONE 'America/Los_Angeles'`);
       await client.query('BEGIN');
-      await client.query(`SELECT m1.sales_transaction_maintain_partitions('2024-05-11')`);
-      const { rows } = await client.query<{ t: string }>(`SELECT current_setting('lock_timeout') AS t`);
+      const { rows: result } = await client.query<{ summary: string }>(
+        `SELECT m1.sales_transaction_maintain_partitions('2024-06-11') AS summary`,
+      );
+      const { rows } = await client.query<{ t: string; d: string }>(
+        `SELECT current_setting('lock_timeout') AS t, current_setting('datestyle') AS d`,
+      );
       await client.query('COMMIT');
-      expect(rows[0]!.t).toBe('1min');
+      expect(rows[0]).toEqual({ t: '1min', d: 'SQL, DMY' });
+      // Bounds are read correctly whatever the session's DateStyle and time zone.
+      expect(result[0]!.summary).toBe(
+        'archived m1.sales_transaction_p2024_02 into analytics_archive; created m1.sales_transaction_p2024_09',
+      );
     } finally {
       client.release();
     }
