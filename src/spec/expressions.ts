@@ -119,6 +119,8 @@ function cleanMessage(message: string): string {
  */
 export function parseExpression(text: string): ParsedExpression {
   assertReady();
+  // `SELECT` with nothing after it is valid PostgreSQL (an empty target list), so check first.
+  if (text.trim() === '') return { error: 'the expression is empty', offset: 0 };
   const sql = PREFIX + text;
   const toChar = byteToCharIndex(sql);
   const result = tryParse(sql);
@@ -136,7 +138,8 @@ export function parseExpression(text: string): ParsedExpression {
   for (const clause of ['fromClause', 'whereClause', 'groupClause', 'havingClause', 'sortClause', 'limitCount', 'limitOffset', 'windowClause', 'distinctClause', 'intoClause', 'withClause', 'lockingClause']) {
     if (select[clause] !== undefined) return { error: `expected an expression, not a query (it has a ${clause.replace(/Clause$|Count$|Offset$/, '').toUpperCase()} part)`, offset: 0 };
   }
-  const targets = select.targetList as { ResTarget: { val: AstNode; name?: string; location: number } }[];
+  const targets = (select.targetList ?? []) as { ResTarget: { val: AstNode; name?: string; location: number } }[];
+  if (targets.length === 0) return { error: 'the expression is empty', offset: 0 };
   if (targets.length !== 1) {
     const second = targets[1].ResTarget.location;
     return { error: 'expected one expression, found a comma-separated list', offset: Math.max(0, toChar(second) - PREFIX.length) };

@@ -33,6 +33,8 @@ test.each([
   ['1 UNION SELECT 2', /not a query/],
   ['a AS b', /alias/],
   ['a, b', /one expression/],
+  ['', /empty/],
+  ['  -- just a comment', /empty/],
 ])('%j is not a single expression', (text, message) => {
   expect(parseExpression(text)).toEqual({ error: expect.stringMatching(message), offset: expect.any(Number) });
 });
