@@ -83,7 +83,11 @@ export function discoverEntities(sources: readonly SpecSource[]): DiscoveredEnti
         schema: str(record.schema),
         writes: [...writes].sort(),
         indexMethods: [...methods].sort(),
-        archiveSchema: partitioning && typeof partitioning === 'object' ? str(partitioning.archive_schema) : null,
+        // The spec's default archive schema is `<schema>_archive`.
+        archiveSchema:
+          partitioning && typeof partitioning === 'object'
+            ? str(partitioning.archive_schema) ?? (str(record.schema) ? `${str(record.schema)}_archive` : null)
+            : null,
       });
     }
   }

@@ -5,6 +5,7 @@
  */
 import type { Diagnostic } from '../diagnostics/diagnostic';
 import type { DbObject, EntityOutputs } from '../desired/objects';
+import type { HazardCode } from '../plan/step';
 import type { EntitySpec, SpecSet } from '../spec/model';
 import type { SpecSource } from './discover';
 import { buildDesired } from '../desired/build';
@@ -45,44 +46,48 @@ export async function load(sources: readonly SpecSource[]): Promise<Loaded> {
 }
 
 export interface PlannedEntity {
-  /** Each step's SQL, preceded by a `-- description [hazards]` comment line. */
+  /** Each step's SQL, preceded by a `-- n. description [hazards]` comment line. */
   readonly sql: string[];
   readonly steps: readonly unknown[];
   readonly hazards: string[];
 }
 
+const engineOptions = (options: EngineOptions): engine.EngineOptions => ({
+  ...options,
+  refreshOverrides: { ...(options.refreshOverrides ?? {}) },
+  allowHazards: [...(options.allowHazards ?? [])] as HazardCode[],
+  entities: options.entities ? [...options.entities] : undefined,
+});
+
 export async function plan(specs: Specs, options: EngineOptions): Promise<PlannedEntity> {
-  const { plan } = await engine.planSpecs(specs, options as never);
+  const { plan } = await engine.planSpecs(specs, engineOptions(options));
   return {
     steps: plan.steps,
-    hazards: plan.hazards.map((h) => h.code),
+    hazards: plan.hazards.map((h) => (h.blocking ? `${h.code} (blocking: allowHazards must name it)` : h.code)),
     sql: plan.steps.map((step, i) => {
       const hazards = step.hazards.length > 0 ? ` [hazards: ${step.hazards.map((h) => h.code).join(', ')}]` : '';
-      return `\n-- ${i + 1}. ${step.description}${hazards}\n${step.sql.trimEnd()}${step.sql.trimEnd().endsWith(';') ? '' : ';'}`;
+      const sql = step.sql.trimEnd();
+      return `\n-- ${i + 1}. ${step.description}${hazards}\n${sql}${sql.endsWith(';') ? '' : ';'}`;
     }),
   };
 }
 
-export interface Applied {
-  readonly outputs: readonly EntityOutputs[];
-  /** Set when the apply did not complete (refused hazard, failed statement): the message to show. */
-  readonly error: string | null;
-}
-
-export async function apply(specs: Specs, options: EngineOptions): Promise<Applied> {
-  const result = await engine.applySpecs(specs, options as never);
-  return { outputs: result.outputs, error: applyError(result) };
+/** Plans and applies one entity online; throws with the engine's message (refused hazards, failed step). */
+export async function apply(specs: Specs, options: EngineOptions): Promise<readonly EntityOutputs[]> {
+  const result = await engine.applySpecs(specs, engineOptions(options));
+  return result.outputs;
 }
 
 export interface Inspected {
   readonly exists: boolean;
-  readonly outputs: EntityOutputs;
+  readonly outputs: EntityOutputs | null;
+  /** What differs between the live objects and the spec, one line each. */
   readonly drift: readonly string[];
 }
 
 export async function inspect(spec: EntitySpec, specs: Specs, options: EngineOptions): Promise<Inspected> {
-  const result = await engine.inspectEntity(spec, specs, options as never);
-  return { exists: result.exists, outputs: result.outputs, drift: result.drift.map((d: unknown) => (typeof d === 'string' ? d : describe(d as Diagnostic))) };
+  const result = await engine.inspectEntity(spec, specs, engineOptions(options));
+  return { exists: result.exists, outputs: result.outputs, drift: result.drift.map(describe) };
 }
 
 export interface Dropped {
@@ -93,9 +98,14 @@ export interface Dropped {
 
 export async function drop(spec: EntitySpec, specs: Specs, options: EngineOptions): Promise<Dropped> {
   const force = (options.allowHazards ?? []).includes('deletes_data');
-  const report = await engine.dropEntity(spec, specs, { ...options, force } as never);
-  const error = applyError(report);
-  return { summary: reportSummary(report), refused: error };
+  try {
+    const report = await engine.dropEntity(spec, specs, { ...engineOptions(options), force });
+    const applied = report.results.filter((r) => r.status === 'applied').length;
+    return { summary: `dropped: ${applied} step(s) applied`, refused: null };
+  } catch (error) {
+    if (error instanceof engine.HazardsRefusedError) return { summary: 'nothing dropped', refused: error.message };
+    throw error;
+  }
 }
 
 /** The fresh-database DDL (`specql sql`) restricted to one entity's objects (plus shared schemas and extensions). */
@@ -132,22 +142,4 @@ export async function freshScript(specs: Specs, entity: string, options: EngineO
     }
   };
   return renderScript({ objects: desired.objects.filter(mine), entities: [out] });
-}
-
-/** The engine's reports say per step what happened; the failure, if any, becomes one message. */
-function applyError(report: unknown): string | null {
-  const r = report as { ok?: boolean; error?: unknown; refused?: unknown; failed?: unknown; report?: unknown };
-  const inner = (r.report ?? r) as typeof r;
-  if (inner.ok === false || inner.error || inner.refused || inner.failed) {
-    const parts = [inner.error, inner.refused, inner.failed].filter(Boolean).map((p) => (typeof p === 'string' ? p : JSON.stringify(p)));
-    return parts.join('; ') || 'the apply did not complete';
-  }
-  return null;
-}
-
-function reportSummary(report: unknown): string {
-  const r = report as { summary?: string; steps?: unknown[]; applied?: unknown[] };
-  if (typeof r.summary === 'string') return r.summary;
-  const n = (r.applied ?? r.steps ?? []).length;
-  return `dropped (${n} step(s))`;
 }

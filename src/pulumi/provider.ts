@@ -101,7 +101,7 @@ export class EntityProvider implements pulumi.dynamic.ResourceProvider {
     if (!spec) throw new Error(`refresh ${props.entity}: its spec no longer loads from the state (${loaded.errors.join('; ')})`);
     const inspected = await guard(url, () => engine.inspect(spec, loaded.specs, options(props.settings, url)));
     // A dropped table is a deleted resource: an empty id tells the engine so.
-    if (!inspected.exists) return { id: '' as string, props: {} };
+    if (!inspected.exists || !inspected.outputs) return { id: '' as string, props: {} };
     const state: EntityState = { ...props, ...plain(inspected.outputs), drift: [...inspected.drift] };
     return { id, props: state };
   }
@@ -130,9 +130,8 @@ export class EntityProvider implements pulumi.dynamic.ResourceProvider {
     const url = inputs.databaseUrl;
     const loaded = await engine.load(inputs.sources);
     if (loaded.errors.length > 0) throw new Error(loaded.errors.join('\n'));
-    const result = await guard(url, () => engine.apply(loaded.specs, { ...options(inputs.settings, url), entities: [inputs.entity] }));
-    if (result.error) throw new Error(scrub(result.error, url));
-    const outputs = result.outputs.find((o) => o.entity === inputs.entity);
+    const applied = await guard(url, () => engine.apply(loaded.specs, { ...options(inputs.settings, url), entities: [inputs.entity] }));
+    const outputs = applied.find((o) => o.entity === inputs.entity);
     if (!outputs) throw new Error(`specql: applying ${inputs.entity} returned no outputs for it`);
     const { databaseUrl: _secret, ...rest } = inputs;
     return { ...rest, ...plain(outputs), drift: [] };

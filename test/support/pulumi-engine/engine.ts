@@ -102,6 +102,8 @@ class Deployment {
   readonly errors: string[] = [];
   readonly calls: string[] = [];
   readonly newResources = new Map<string, ResourceState>();
+  /** Every URN the program registered (also in preview, where no new state is written). */
+  readonly registeredUrns = new Set<string>();
   readonly pendingDeletes: ResourceState[] = [];
   stackOutputs: Props = {};
   stackUrn = '';
@@ -181,6 +183,7 @@ class Deployment {
   async register(reg: Registration): Promise<{ id: string; outputs: Props }> {
     const urn = this.urnOf(reg.parent, reg.type, reg.name);
     if (reg.type === STACK_TYPE) this.stackUrn = urn;
+    this.registeredUrns.add(urn);
     const old = this.oldByUrn.get(urn) ?? null;
     const base = { urn, type: reg.type, name: reg.name, parent: reg.parent, dependencies: reg.dependencies, custom: reg.custom };
 
@@ -438,7 +441,7 @@ export async function runStack(options: RunStackOptions): Promise<RunResult> {
     const registered = deployment.newResources;
     const failed = deployment.errors.length > 0;
     if (!failed) {
-      const gone = old.resources.filter((r) => !registered.has(r.urn));
+      const gone = old.resources.filter((r) => !deployment.registeredUrns.has(r.urn));
       for (const resource of [...deletionOrder(gone), ...deployment.pendingDeletes]) {
         try {
           await deployment.deleteResource(resource);

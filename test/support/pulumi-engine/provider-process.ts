@@ -73,7 +73,8 @@ export class ProviderProcess {
       child.once('exit', (code) => reject(new Error(`dynamic provider exited (${code}) before printing its port:\n${err}`)));
       child.once('error', reject);
     });
-    child.stdout!.resume();
+    // After the port, stdout carries the handlers' console.log: keep it with stderr.
+    child.stdout!.on('data', (chunk: Buffer) => (err += chunk.toString()));
     const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     return new ProviderProcess(child, client, () => err);
   }
