@@ -1,25 +1,9 @@
 /**
- * Refresh intervals → seconds and cron expressions. pg_cron reads cron times
- * in GMT; only intervals a cron expression reproduces exactly are accepted
- * (an `every 7 hours` cron would reset at midnight, which is not "every 7 hours").
+ * Refresh intervals (already validated to whole seconds by spec/refresh.ts) →
+ * cron expressions. pg_cron reads cron times in GMT; only intervals a cron
+ * expression reproduces exactly have one (an `every 7 hours` cron would reset
+ * at midnight, which is not "every 7 hours").
  */
-
-const UNIT_SECONDS: Readonly<Record<string, number>> = {
-  second: 1,
-  minute: 60,
-  hour: 3600,
-  day: 86_400,
-  week: 604_800,
-};
-
-/** `1 hour`, `15 minutes`, `1 day`, `1 week` → seconds; null when not understood. */
-export function intervalSeconds(text: string): number | null {
-  const match = /^\s*(\d+)\s*(second|minute|hour|day|week)s?\s*$/i.exec(text);
-  if (!match) return null;
-  const count = Number(match[1]);
-  const unit = UNIT_SECONDS[match[2]!.toLowerCase()]!;
-  return count > 0 ? count * unit : null;
-}
 
 /**
  * The cron expression that fires every `seconds`: `1 hour` → `0 * * * *`,

@@ -6,7 +6,8 @@ import type { EntitySpec, MaterializedViewSpec } from '../spec/model';
 import type { CronJobObject, FunctionObject, MaterializedViewObject, QualifiedName, RefreshSchedule } from './objects';
 import { fitIdentifier, qualify, quoteIdent } from '../sql/ident';
 import { refreshFunctionName, refreshJobName, viewKeyIndexName } from './naming';
-import { cronForSeconds, intervalSeconds } from './schedule';
+import { cronForSeconds } from './schedule';
+import { refreshSchedule as parseRefreshInterval } from '../spec/refresh';
 
 /**
  * `SELECT <columns> FROM <schema>.<table> [WHERE filter]`, one column per line,
@@ -29,9 +30,12 @@ export function effectiveRefresh(
 ): { interval: string; seconds: number; cron: string } {
   const override = overrides?.[view.name];
   const interval = override ?? view.refreshInterval;
-  const seconds = override === undefined ? view.refreshSeconds : intervalSeconds(override);
+  // Overrides are parsed by the same rules as the spec's refresh_interval.
+  const seconds = override === undefined ? view.refreshSeconds : (parseRefreshInterval(override)?.seconds ?? null);
   if (seconds === null) {
-    throw new Error(`refresh interval override "${override}" for ${view.name} is not "<N> seconds|minutes|hours|days|weeks"`);
+    throw new Error(
+      `refresh interval override "${override}" for ${view.name} has no exact cron form: use N minutes dividing 60, N hours dividing 24, 1 day or 1 week`,
+    );
   }
   const cron = cronForSeconds(seconds);
   if (cron === null) {

@@ -1,19 +1,21 @@
-import { cronForSeconds, intervalSeconds } from '../../src/desired/schedule';
+import { cronForSeconds } from '../../src/desired/schedule';
+import { refreshSchedule } from '../../src/spec/refresh';
 import { extensionForColumn } from '../../src/desired/extensions';
 
 test('refresh intervals convert to exact cron expressions', () => {
-  const cron = (text: string): string | null => cronForSeconds(intervalSeconds(text)!);
+  // Spec text → seconds by the loader's rules, then seconds → cron here.
+  const cron = (text: string): string | null => cronForSeconds(refreshSchedule(text)!.seconds);
   expect(cron('1 hour')).toBe('0 * * * *');
   expect(cron('15 minutes')).toBe('*/15 * * * *');
   expect(cron('1 minute')).toBe('* * * * *');
   expect(cron('6 hours')).toBe('0 */6 * * *');
   expect(cron('1 day')).toBe('0 0 * * *');
+  // Mondays, like weekly partitions (date_trunc('week')).
   expect(cron('1 week')).toBe('0 0 * * 1');
-  expect(cron('30 seconds')).toBe('30 seconds');
-  expect(cron('7 minutes')).toBeNull();
-  expect(cron('5 hours')).toBeNull();
-  expect(cron('2 days')).toBeNull();
-  expect(intervalSeconds('soon')).toBeNull();
+  expect(cronForSeconds(30)).toBe('30 seconds');
+  expect(cronForSeconds(7 * 60)).toBeNull();
+  expect(cronForSeconds(5 * 3600)).toBeNull();
+  expect(cronForSeconds(2 * 86_400)).toBeNull();
 });
 
 test('GiST/GIN on scalar columns need btree_gist/btree_gin; native types do not', () => {
