@@ -107,10 +107,6 @@ function errorByteOffset(sql: string, message: string): number {
   return offset;
 }
 
-function cleanMessage(message: string): string {
-  return message.replace(/^syntax error/, 'syntax error').trim();
-}
-
 /**
  * Parses one SQL expression with PostgreSQL's grammar. Returns the expression
  * node (locations relative to `text`) or the parser's error with its offset in
@@ -126,7 +122,7 @@ export function parseExpression(text: string): ParsedExpression {
   const result = tryParse(sql);
   if ('message' in result) {
     const offset = Math.max(0, Math.min(text.length, toChar(errorByteOffset(sql, result.message)) - PREFIX.length));
-    return { error: cleanMessage(result.message), offset };
+    return { error: result.message.trim(), offset };
   }
   const stmts = result.tree.stmts ?? [];
   if (stmts.length !== 1) {

@@ -21,6 +21,8 @@ const warning = (code: string, at: SourcePosition | undefined, message: string, 
 
 const didYouMean = (suggestion: string | null | undefined) => (suggestion ? `did you mean \`${suggestion}\`?` : undefined);
 const where = (at: SourcePosition) => `line ${at.line}`;
+/** `fields.x`, or "the document" for the root. */
+const named = (subject: string) => (subject ? `\`${subject}\`` : 'the document');
 
 export type ExpressionContext = 'workflow' | 'view' | 'default';
 
@@ -50,10 +52,10 @@ export const messages = {
   missingKey: (at: SourcePosition, key: string, subject: string) =>
     error('spec.missing_key', at, `missing required key \`${key}\`${subject ? ` in ${subject}` : ''}.`, `add \`${key}: ...\``, subject),
   invalidType: (at: SourcePosition, subject: string, expected: string, got: string) =>
-    error('spec.invalid_type', at, `\`${subject}\` must be ${expected}, not ${got}.`, undefined, subject),
+    error('spec.invalid_type', at, `${named(subject)} must be ${expected}, not ${got}.`, undefined, subject),
   invalidValue: (at: SourcePosition, subject: string, written: string, allowed: readonly string[], suggestion: string | null) =>
-    error('spec.invalid_value', at, `\`${subject}\` cannot be \`${written}\`: allowed ${allowed.map((a) => `\`${a}\``).join(', ')}.`, didYouMean(suggestion), subject),
-  invalid: (at: SourcePosition, subject: string, text: string) => error('spec.invalid', at, `\`${subject}\` ${text}.`, undefined, subject),
+    error('spec.invalid_value', at, `${named(subject)} cannot be \`${written}\`: allowed ${allowed.map((a) => `\`${a}\``).join(', ')}.`, didYouMean(suggestion), subject),
+  invalid: (at: SourcePosition, subject: string, text: string) => error('spec.invalid', at, `${named(subject)} ${text}.`, undefined, subject),
 
   // --- names -------------------------------------------------------------
   entityNameCase: (at: SourcePosition, name: string) =>

@@ -69,7 +69,7 @@ export function shapeDiagnostics(doc: SpecDocument, issues: readonly Issue[]): D
   const data = doc.value;
   const visit = (issue: Issue, base: readonly PathSegment[]) => {
     const path = [...base, ...(issue.path as PathSegment[])];
-    const subject = pathText(path) || 'the document';
+    const subject = pathText(path);
     switch (issue.code) {
       case 'unrecognized_keys': {
         const allowed = allowedKeysAt(path, data);

@@ -59,6 +59,16 @@ describe('shape', () => {
     expect(ds[3].message).toMatch(/`actions\[1\]\.operation` cannot be `upsert`: allowed `insert`/);
   });
 
+  test('long-form field keys, missing pattern, missing step keys, a document that is not a map', () => {
+    const ds = diagnose(
+      doc('fields:\n  id:\n  x: { type: text, nullable: true }\nactions:\n  - name: a\n  - pattern: composite/workflow_orchestrator\n    name: w\n    trigger: x_inserted\n    workflow:\n      - step: s\n        action: update\n        entity: Foo\n        fields: {}\n'),
+    );
+    expect(ds.map(brief)).toEqual(['spec.invalid_type@4:6', 'spec.unknown_key@5:20', 'spec.missing_key@7:5', 'spec.missing_key@12:9']);
+    expect(ds[1].hint).toBe('allowed keys: type, not_null, default');
+    expect(ds[3].message).toBe('missing required key `condition` in actions[1].workflow[0].');
+    expect(diagnose('- a\n- b\n').map((d) => d.message)).toEqual(['the document must be a map, not a list.']);
+  });
+
   test('bounds: empty column lists, premake below 1', () => {
     const ds = diagnose(doc('fields:\n  at: date\nindexes:\n  - name: i\n    columns: []\npartitioning:\n  strategy: RANGE\n  column: at\n  intervals: [daily]\n  premake: 0\n'));
     expect(ds.map((d) => `${brief(d)} ${d.message}`)).toEqual([
