@@ -211,6 +211,14 @@ test('the variant forms (daily/weekly/yearly, GIN via btree_gin, HASH, unique in
     );
     expect(week).toBeDefined();
     await other.pool.query(`SELECT iot.refresh_ledger_mv()`);
+    // Each maintenance function agrees with the generated window on the same day…
+    for (const table of ['device_event', 'weekly_rollup', 'yearly_ledger']) {
+      const [same] = await query<{ summary: string }>(other.pool, `SELECT iot.${table}_maintain_partitions('2024-03-15') AS summary`);
+      expect(same!.summary).toBe('nothing to do');
+    }
+    // …and rolls a yearly window forward: 2022 archived, 2026 made ahead.
+    const [later] = await query<{ summary: string }>(other.pool, `SELECT iot.yearly_ledger_maintain_partitions('2025-06-01') AS summary`);
+    expect(later!.summary).toBe('archived iot.yearly_ledger_p2022 into archive; created iot.yearly_ledger_p2026');
   } finally {
     await other.drop();
   }
