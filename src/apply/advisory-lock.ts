@@ -3,6 +3,12 @@
  * `<database>/<schema>`, taken in sorted order (so two applies over
  * overlapping schema sets cannot deadlock). try-lock first; when busy, say
  * who holds it and wait.
+ *
+ * Waiting is a poll of pg_try_advisory_lock with no statement open in
+ * between, never a blocking pg_advisory_lock: a session blocked inside
+ * `SELECT pg_advisory_lock(…)` holds a snapshot, and the holder's
+ * CREATE INDEX CONCURRENTLY waits for every older snapshot to finish — the two
+ * applies would deadlock (seen in test/apply/lock.test.ts).
  */
 import { createHash } from 'node:crypto';
 import type { Client } from 'pg';
@@ -27,7 +33,6 @@ export async function acquireApplyLocks(
   const database = String((await client.query('SELECT current_database() AS d')).rows[0].d);
   const keys = [...new Set(schemas)].sort().map((schema) => ({ schema, key: lockKey(database, schema) }));
   const held: bigint[] = [];
-  const started = Date.now();
   let waited = 0;
   try {
     for (const { schema, key } of keys) {
@@ -36,7 +41,7 @@ export async function acquireApplyLocks(
         const holder = await holderPid(client, key);
         onWait(`another specql apply holds the lock on ${database}/${schema}${holder ? ` (pid ${holder})` : ''}; waiting…`);
         const t0 = Date.now();
-        await client.query('SELECT pg_advisory_lock($1::bigint)', [key.toString()]);
+        await pollLock(client, key);
         waited += Date.now() - t0;
       }
       held.push(key);
@@ -45,8 +50,17 @@ export async function acquireApplyLocks(
     await releaseAll(client, held);
     throw err;
   }
-  void started;
   return { release: () => releaseAll(client, held), waitedMs: waited };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function pollLock(client: Client, key: bigint, everyMs = 250): Promise<void> {
+  for (;;) {
+    await sleep(everyMs);
+    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [key.toString()]);
+    if (rows[0]!.ok) return;
+  }
 }
 
 async function releaseAll(client: Client, keys: readonly bigint[]): Promise<void> {

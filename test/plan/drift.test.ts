@@ -1,0 +1,76 @@
+/** Drift and ownership: what was changed by hand is repaired or reported, never
+ *  silently destroyed; entity scoping; destructive changes refused until allowed. */
+import { applyDesired, HazardsRefusedError, planDesired } from '../../src/engine';
+import { col, index, state, table } from '../support/desired-builder';
+import type { DesiredState } from '../../src/desired/objects';
+import { createTestDatabase, query, type TestDatabase } from '../support/db';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase('drift');
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+const t = table('d', 't', [col('id', 'integer', { notNull: true }), col('v', 'text', { default: "'x'" }), col('n', 'numeric(10,2)', { default: '0' }), col('at', 'timestamp with time zone', { default: 'now()' })], {
+  constraints: [{ name: 't_pkey', kind: 'primary_key', columns: ['id'] }],
+});
+const desired = state([t, index(t, 't_v_idx', ['v'])]);
+
+test('defaults in the generator\'s spelling cause no false diff', async () => {
+  await applyDesired(desired, { databaseUrl: db.url });
+  expect((await planDesired(desired, { databaseUrl: db.url })).steps).toEqual([]);
+});
+
+test('an index dropped by hand is recreated', async () => {
+  await db.pool.query('DROP INDEX d.t_v_idx');
+  const plan = await planDesired(desired, { databaseUrl: db.url });
+  expect(plan.steps.map((s) => s.object)).toContain('index:d.t_v_idx');
+  await applyDesired(desired, { databaseUrl: db.url });
+  expect((await planDesired(desired, { databaseUrl: db.url })).steps).toEqual([]);
+});
+
+test('a column and an index added by hand are reported, not dropped', async () => {
+  await db.pool.query('ALTER TABLE d.t ADD COLUMN extra text');
+  await db.pool.query('CREATE INDEX t_extra_idx ON d.t (extra)');
+  await db.pool.query('CREATE TABLE d.mine (x int)');
+  const plan = await planDesired(desired, { databaseUrl: db.url });
+  expect(plan.steps).toEqual([]);
+  const messages = plan.diagnostics.map((d) => d.message);
+  expect(messages).toContain('column added by hand: d.t.extra — not in the spec; left alone');
+  expect(messages.some((m) => m.includes('d.t_extra_idx') && m.includes('left alone'))).toBe(true);
+  expect(messages.some((m) => m.includes('d.mine') && m.includes('left alone'))).toBe(true);
+});
+
+test('a table that left the spec and holds rows: refused, then dropped when deletes_data is allowed', async () => {
+  const other = table('d', 'gone', [col('id', 'integer')], { entity: 'Gone' });
+  const both: DesiredState = { objects: [...desired.objects, other], entities: [...desired.entities, { ...desired.entities[0]!, entity: 'Gone', table: 'gone', indexes: [] }] };
+  await applyDesired(both, { databaseUrl: db.url });
+  await db.pool.query('INSERT INTO d.gone VALUES (1)');
+  const plan = await planDesired(desired, { databaseUrl: db.url });
+  const drop = plan.steps.find((s) => s.sql === 'DROP TABLE d.gone;');
+  expect(drop?.hazards.map((h) => h.code)).toEqual(['deletes_data']);
+  const refused = await applyDesired(desired, { databaseUrl: db.url }).catch((e: unknown) => e);
+  expect(refused).toBeInstanceOf(HazardsRefusedError);
+  expect((refused as Error).message).toMatch(/step \d+: drop table d\.gone[\s\S]*deletes_data[\s\S]*--allow-hazards deletes_data/);
+  await applyDesired(desired, { databaseUrl: db.url, allowHazards: ['deletes_data'] });
+  expect(await query(db.pool, `SELECT to_regclass('d.gone') AS r`)).toEqual([{ r: null }]);
+  expect((await planDesired(desired, { databaseUrl: db.url })).steps).toEqual([]);
+});
+
+test('entity scoping: a plan for one entity neither creates nor drops another entity\'s objects', async () => {
+  const a = table('sc', 'a', [col('id', 'integer')], { entity: 'A' });
+  const b = table('sc', 'b', [col('id', 'integer')], { entity: 'B' });
+  const outputs = (entity: string, name: string) => ({ ...state([a]).entities[0]!, entity, schema: 'sc', table: name, indexes: [] });
+  const full: DesiredState = { objects: [{ kind: 'schema', name: 'sc' }, a, b], entities: [outputs('A', 'a'), outputs('B', 'b')] };
+  const onlyA = await planDesired(full, { databaseUrl: db.url, entities: ['A'] });
+  expect(onlyA.steps.map((s) => s.object).filter((o) => o.startsWith('table:'))).toEqual(['table:sc.a', 'table:sc.a']);
+  await applyDesired(full, { databaseUrl: db.url });
+  // B left the spec, but a plan scoped to A does not touch it.
+  const withoutB: DesiredState = { objects: [{ kind: 'schema', name: 'sc' }, a], entities: [outputs('A', 'a')] };
+  expect((await planDesired(withoutB, { databaseUrl: db.url, entities: ['A'] })).steps).toEqual([]);
+  const unscoped = await planDesired(withoutB, { databaseUrl: db.url });
+  expect(unscoped.steps.map((s) => s.sql)).toEqual(['DROP TABLE sc.b;']);
+  expect(unscoped.steps[0]!.hazards.map((h) => h.code)).toEqual(['access_exclusive_lock']); // empty table: no data lost
+});
