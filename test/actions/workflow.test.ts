@@ -7,6 +7,7 @@ import {
   generateSales,
   METRIC_STEPS,
   metricsSnapshot,
+  REFERENCE,
   salesSpecs,
   type SaleRow,
 } from '../support/actions-fixture';
@@ -118,10 +119,13 @@ test('batch size 1 (one row at a time) and batch size 1000 give identical metric
   }
 });
 
-test('two processors on two connections drain the queue concurrently without deadlock or double counting', async () => {
+test.each([
+  ['single upsert per step', {}],
+  ['insert-then-update steps (an accumulator with a default)', { categoryTransactionsDefault: '0' }],
+])('two processors on two connections drain the queue concurrently without deadlock or double counting: %s', async (_name, options) => {
   const db = await createTestDatabase('actconc');
   try {
-    await createSalesSchema(db.pool, salesSpecs());
+    await createSalesSchema(db.pool, salesSpecs(options));
     // Few keys, so both processors keep touching the same metric rows.
     const rows = generateSales(4000, { seed: 11, customers: 20, products: 10 });
     for (let i = 0; i < rows.length; i += 500) await bulk(db.pool, rows.slice(i, i + 500));
@@ -161,6 +165,31 @@ test('synchronous mode (async_execution: false) gives the same metrics, with no 
     const [q] = await query<{ n: string }>(db.pool, "SELECT count(*) AS n FROM pg_class WHERE relname = 'update_performance_metrics_queue'");
     expect(Number(q!.n)).toBe(0);
     await expectMetricsMatchRawSales(db.pool);
+  } finally {
+    await db.drop();
+  }
+});
+
+test('an accumulator column with a default: a first-seen row starts at the default, as one-by-one updates would', async () => {
+  const db = await createTestDatabase('actdef');
+  try {
+    await createSalesSchema(db.pool, salesSpecs({ categoryTransactionsDefault: '100' }));
+    const rows = generateSales(900, { seed: 12, nullAmountEvery: 200 });
+    await bulk(db.pool, rows.slice(0, 400));
+    await drain(db.pool, 150);
+    await bulk(db.pool, rows.slice(400));
+    await drain(db.pool, 1000);
+    const actual = await query(db.pool, 'SELECT category, total_sales::text, total_transactions::int FROM analytics.category_metrics ORDER BY 1');
+    const expected = await query(
+      db.pool,
+      `SELECT category, (CASE WHEN count(*) = count(total_amount) THEN sum(total_amount) END)::numeric(14,2)::text AS total_sales,
+              (100 + count(*))::int AS total_transactions
+       FROM analytics.sales_transaction GROUP BY 1 ORDER BY 1`,
+    );
+    expect(actual).toEqual(expected);
+    // The other steps still match the raw aggregates.
+    expect(await query(db.pool, REFERENCE.productMetrics)).toEqual(await query(db.pool, REFERENCE.product));
+    expect(await query(db.pool, REFERENCE.customerMetrics)).toEqual(await query(db.pool, REFERENCE.customer));
   } finally {
     await db.drop();
   }

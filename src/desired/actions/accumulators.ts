@@ -32,8 +32,6 @@ export const BATCH_ALIAS = 't';
 export const TARGET_ALIAS = 'm';
 /** Alias of the per-key aggregates. */
 export const AGGREGATE_ALIAS = 'a';
-/** Aggregate column holding count(*) per key. */
-export const BATCH_ROWS = 'batch_rows';
 
 export interface KeyBinding {
   readonly column: string;
@@ -46,6 +44,10 @@ export interface ColumnUpdate {
   readonly shape: 'sum' | 'greatest' | 'least' | 'derived';
   /** The new value over `m` (old target row) and `a` (aggregates). */
   readonly newValueSql: string;
+  /** The value of a first-seen key's row, started from the identities (0 / NULL), over `a`. */
+  readonly firstSeenSql: string;
+  /** The new value in ON CONFLICT DO UPDATE, over `m` and `excluded` (= the first-seen values). */
+  readonly onConflictSql: string;
   /** The original assignment, for comments. */
   readonly expression: string;
 }
@@ -64,6 +66,9 @@ export interface StepPlan {
   readonly updates: readonly ColumnUpdate[];
   /** Columns a first-seen key's row starts with when they have no default (SUM identity 0). */
   readonly identityColumns: readonly string[];
+  /** No accumulator column has a default: a first-seen row starts from the identities, so
+   *  one INSERT … ON CONFLICT DO UPDATE can apply the step (see workflow.ts stepSql). */
+  readonly startsFromIdentity: boolean;
   /** Source fields the step reads (queue columns). */
   readonly sourceFields: readonly string[];
 }
@@ -247,6 +252,7 @@ export function analyseStep(action: string, step: WorkflowStep, source: EntitySp
   }
 
   // The assignments.
+  if (step.assignments.length === 0) fail('workflow.no_assignments', `step "${step.name}": no fields to update`);
   const trees = new Map<string, PgNode>();
   for (const a of step.assignments) {
     if (!hasField(target, a.column)) {
@@ -308,15 +314,21 @@ export function analyseStep(action: string, step: WorkflowStep, source: EntitySp
 
   if (diagnostics.length) return { plan: null, diagnostics };
 
-  // Aggregates and new values.
-  const aggregates: AggregateColumn[] = [{ name: BATCH_ROWS, sql: 'count(*)' }];
+  // Aggregates, and each column's new value in the three forms the SQL needs.
+  const aggregates: AggregateColumn[] = [];
   const updates: ColumnUpdate[] = [];
   const identityColumns: string[] = [];
-  const newValue = new Map<string, PgNode>();
+  const viaAggregates = new Map<string, PgNode>();
+  const firstSeen = new Map<string, PgNode>();
+  const onConflict = new Map<string, PgNode>();
+  let startsFromIdentity = true;
   const expressionOf = (col: string): string => step.assignments.find((a) => a.column === col)!.expression;
+  const operator = (op: string, lexpr: PgNode, rexpr: PgNode): PgNode => ({ A_Expr: { kind: 'AEXPR_OP', name: [{ String: { sval: op } }], lexpr, rexpr } });
+  const zero: PgNode = { A_Const: { ival: {} } };
   for (const a of step.assignments) {
     const analysis = analyses.get(a.column)!;
     if (analysis.shape === 'derived') continue;
+    if (fieldOf(target, a.column).default !== null) startsFromIdentity = false;
     const term = renderOverBatch(analysis.term);
     if (analysis.shape === 'sum') {
       const name = fitIdentifier(`sum_${a.column}`);
@@ -324,31 +336,39 @@ export function analyseStep(action: string, step: WorkflowStep, source: EntitySp
         ? `${term} * count(*)`
         : `CASE WHEN count(*) = count(${term}) THEN sum(${term}) END`;
       aggregates.push({ name, sql });
-      newValue.set(a.column, {
-        A_Expr: {
-          kind: 'AEXPR_OP',
-          name: [{ String: { sval: analysis.operator } }],
-          lexpr: column(TARGET_ALIAS, a.column),
-          rexpr: column(AGGREGATE_ALIAS, name),
-        },
-      });
+      viaAggregates.set(a.column, operator(analysis.operator, column(TARGET_ALIAS, a.column), column(AGGREGATE_ALIAS, name)));
+      // From the identity 0: 0 + S is S, 0 - S is kept literally; the inserted value is then
+      // exactly what one more sequential update would add (or subtract, already negated).
+      firstSeen.set(a.column, analysis.operator === '+' ? column(AGGREGATE_ALIAS, name) : operator('-', zero, column(AGGREGATE_ALIAS, name)));
+      onConflict.set(a.column, operator('+', column(TARGET_ALIAS, a.column), column('excluded', a.column)));
       if (fieldOf(target, a.column).default === null) identityColumns.push(a.column);
     } else {
       const greatest = analysis.shape === 'greatest';
       const name = fitIdentifier(`${greatest ? 'max' : 'min'}_${a.column}`);
+      const op = greatest ? 'IS_GREATEST' : 'IS_LEAST';
       aggregates.push({ name, sql: `${greatest ? 'max' : 'min'}(${term})` });
-      newValue.set(a.column, {
-        MinMaxExpr: { op: greatest ? 'IS_GREATEST' : 'IS_LEAST', args: [column(TARGET_ALIAS, a.column), column(AGGREGATE_ALIAS, name)] },
-      });
+      viaAggregates.set(a.column, { MinMaxExpr: { op, args: [column(TARGET_ALIAS, a.column), column(AGGREGATE_ALIAS, name)] } });
+      firstSeen.set(a.column, column(AGGREGATE_ALIAS, name)); // GREATEST(NULL, x) is x
+      onConflict.set(a.column, { MinMaxExpr: { op, args: [column(TARGET_ALIAS, a.column), column('excluded', a.column)] } });
     }
   }
+  const render = (col: string, values: ReadonlyMap<string, PgNode>): string => {
+    const analysis = analyses.get(col)!;
+    const tree =
+      analysis.shape === 'derived'
+        ? (mapColumns(analysis.tree, (f) => (f.length === 2 && f[0] === NEW_MARKER ? values.get(f[1]!)! : null)) as PgNode)
+        : values.get(col)!;
+    return deparseExpression(tree);
+  };
   for (const a of step.assignments) {
-    const analysis = analyses.get(a.column)!;
-    let tree: PgNode;
-    if (analysis.shape === 'derived') {
-      tree = mapColumns(analysis.tree, (f) => (f.length === 2 && f[0] === NEW_MARKER ? newValue.get(f[1]!)! : null)) as PgNode;
-    } else tree = newValue.get(a.column)!;
-    updates.push({ column: a.column, shape: analysis.shape, newValueSql: deparseExpression(tree), expression: expressionOf(a.column) });
+    updates.push({
+      column: a.column,
+      shape: analyses.get(a.column)!.shape,
+      newValueSql: render(a.column, viaAggregates),
+      firstSeenSql: render(a.column, firstSeen),
+      onConflictSql: render(a.column, onConflict),
+      expression: expressionOf(a.column),
+    });
   }
   const clash = aggregates.find((g) => keys.some((k) => k.column === g.name));
   if (clash) {
@@ -365,6 +385,7 @@ export function analyseStep(action: string, step: WorkflowStep, source: EntitySp
       aggregates,
       updates,
       identityColumns,
+      startsFromIdentity,
       sourceFields: source.fields.map((f) => f.name).filter((f) => sourceFields.has(f)),
     },
     diagnostics,

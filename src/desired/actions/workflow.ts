@@ -238,44 +238,81 @@ function applyBody(steps: readonly StepPlan[]): string {
 }
 
 /**
- * One step over a batch of source rows, as two statements:
- *
- * 1. INSERT … ON CONFLICT DO UPDATE … WHERE false, in key order: creates the rows of first-seen
- *    keys (SUM columns without a default start at 0, the rest at their default) and locks the
- *    existing ones — DO UPDATE locks conflicting rows even when its WHERE is false, and never
- *    writes them. Doing both in ONE key-ordered pass matters: inserting new keys and then
- *    locking old ones as two passes lets two processors each hold a key the other needs next.
- * 2. UPDATE target FROM (per-key aggregates): every row is now there and locked.
- *
- * Rows whose key is NULL are skipped: `key = NULL` matches nothing, so one-by-one they update nothing.
+ * One step over a batch of source rows. Both forms take the row locks in key order, so two
+ * processors (or two inserting transactions in synchronous mode) cannot deadlock on metric rows.
+ * Rows whose key is NULL are skipped: `key = NULL` matches nothing, so one by one they update nothing.
  */
 export function stepSql(plan: StepPlan, fromSql: string): string {
-  const target = qualify(plan.target.schema, plan.target.table);
-  const keyColumns = plan.keys.map((k) => k.column);
-  const notNullKeys = plan.keys.map((k) => `${k.sourceSql} IS NOT NULL`).join(' AND ');
-  const insertColumns = [...keyColumns, ...plan.identityColumns];
-  const position = plan.keys.map((_, i) => String(i + 1)).join(', ');
-  const firstKey = quoteIdent(keyColumns[0]!);
-  const aggregateSelect = [
+  return plan.startsFromIdentity ? upsertStepSql(plan, fromSql) : insertThenUpdateStepSql(plan, fromSql);
+}
+
+function perKeyAggregatesSql(plan: StepPlan, fromSql: string, by: string): string {
+  const select = [
     ...plan.keys.map((k) => `${k.sourceSql} AS ${quoteIdent(k.column)}`),
     ...plan.aggregates.map((g) => `${g.sql} AS ${quoteIdent(g.name)}`),
   ];
+  return [
+    `${by}SELECT ${select.join(`,\n${by}       `)}`,
+    `${by}FROM ${fromSql}`,
+    `${by}WHERE ${plan.keys.map((k) => `${k.sourceSql} IS NOT NULL`).join(' AND ')}`,
+    `${by}GROUP BY ${plan.keys.map((_, i) => String(i + 1)).join(', ')}`,
+  ].join('\n');
+}
+
+const assignmentComments = (plan: StepPlan): string[] => plan.updates.map((u) => `-- ${u.column} = ${u.expression}  (${u.shape})`);
+
+/**
+ * No accumulator column has a default, so a first-seen key's row is the identities (0, NULL)
+ * with the batch applied: the INSERT computes exactly that, and for an existing key
+ * ON CONFLICT DO UPDATE combines the old row with EXCLUDED (which holds those same per-key
+ * aggregates). One statement, one index probe per key, rows locked in ORDER BY key order.
+ */
+function upsertStepSql(plan: StepPlan, fromSql: string): string {
+  const target = qualify(plan.target.schema, plan.target.table);
+  const keyColumns = plan.keys.map((k) => quoteIdent(k.column));
+  return [
+    `-- step ${plan.step}: one upsert per ${plan.target.entity} key in the batch, in key order`,
+    ...assignmentComments(plan),
+    `INSERT INTO ${target} AS ${TARGET_ALIAS} (${[...keyColumns, ...plan.updates.map((u) => quoteIdent(u.column))].join(', ')})`,
+    `SELECT ${[...keyColumns.map((k) => `${AGGREGATE_ALIAS}.${k}`), ...plan.updates.map((u) => u.firstSeenSql)].join(',\n       ')}`,
+    'FROM (',
+    perKeyAggregatesSql(plan, fromSql, '  '),
+    `) AS ${AGGREGATE_ALIAS}`,
+    `ORDER BY ${keyColumns.map((k) => `${AGGREGATE_ALIAS}.${k}`).join(', ')}`,
+    `ON CONFLICT (${keyColumns.join(', ')}) DO UPDATE`,
+    `SET ${plan.updates.map((u) => `${quoteIdent(u.column)} = ${u.onConflictSql}`).join(',\n    ')};`,
+  ].join('\n');
+}
+
+/**
+ * Some accumulator column has a default (a first-seen row starts there, not at the identity),
+ * so the step runs as two statements:
+ * 1. INSERT … ON CONFLICT DO UPDATE … WHERE false, in key order: creates the rows of first-seen
+ *    keys (SUM columns without a default at 0, the rest at their defaults) and locks the existing
+ *    ones — DO UPDATE locks conflicting rows even when its WHERE is false, and never writes them.
+ *    One key-ordered pass matters: inserting new keys, then locking old ones in a second pass,
+ *    lets two processors each hold a key the other needs next.
+ * 2. UPDATE target FROM (per-key aggregates): every row is now there and locked.
+ */
+function insertThenUpdateStepSql(plan: StepPlan, fromSql: string): string {
+  const target = qualify(plan.target.schema, plan.target.table);
+  const keyColumns = plan.keys.map((k) => k.column);
+  const insertColumns = [...keyColumns, ...plan.identityColumns];
+  const position = plan.keys.map((_, i) => String(i + 1)).join(', ');
+  const firstKey = quoteIdent(keyColumns[0]!);
   return [
     `-- step ${plan.step}: ${plan.target.entity} rows of first-seen keys, and a lock on every affected row, in key order`,
     `INSERT INTO ${target} AS ${TARGET_ALIAS} (${list(insertColumns)})`,
     `SELECT DISTINCT ${[...plan.keys.map((k) => k.sourceSql), ...plan.identityColumns.map(() => '0')].join(', ')}`,
     `FROM ${fromSql}`,
-    `WHERE ${notNullKeys}`,
+    `WHERE ${plan.keys.map((k) => `${k.sourceSql} IS NOT NULL`).join(' AND ')}`,
     `ORDER BY ${position}`,
     `ON CONFLICT (${list(keyColumns)}) DO UPDATE SET ${firstKey} = EXCLUDED.${firstKey} WHERE false;`,
-    ...plan.updates.map((u) => `-- ${u.column} = ${u.expression}  (${u.shape})`),
+    ...assignmentComments(plan),
     `UPDATE ${target} AS ${TARGET_ALIAS}`,
     `SET ${plan.updates.map((u) => `${quoteIdent(u.column)} = ${u.newValueSql}`).join(',\n    ')}`,
     'FROM (',
-    `  SELECT ${aggregateSelect.join(',\n         ')}`,
-    `  FROM ${fromSql}`,
-    `  WHERE ${notNullKeys}`,
-    `  GROUP BY ${position}`,
+    perKeyAggregatesSql(plan, fromSql, '  '),
     `) AS ${AGGREGATE_ALIAS}`,
     `WHERE ${keyColumns.map((k) => `${TARGET_ALIAS}.${quoteIdent(k)} = ${AGGREGATE_ALIAS}.${quoteIdent(k)}`).join(' AND ')};`,
   ].join('\n');

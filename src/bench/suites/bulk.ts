@@ -1,0 +1,106 @@
+/**
+ * Bulk ingest: the generated jsonb bulk function vs client COPY, on the same fresh database
+ * (full DDL of specs/: every index and the workflow's enqueue trigger in place) and the same
+ * rows. Both timings are end to end from the client: encoding (JSON or COPY text), transfer,
+ * parsing, routing to partitions, index maintenance and the enqueue. Goal: function ≥ 0.6× COPY.
+ */
+import type { Pool } from 'pg';
+import { applySpecs, createScratchDatabase } from '../../load/bench-database';
+import { copyRows } from '../../load/copy';
+import { generateSales, type SaleRow } from '../../load/sample-sales';
+import type { BenchResult, BenchSuite } from '../suite';
+
+export const BENCH_ROWS = 100_000;
+export const BENCH_MONTHS = ['2024-01', '2024-02', '2024-03'];
+export const SALES_TABLE = { schema: 'analytics', name: 'sales_transaction' };
+export const SALES_COLUMNS = [
+  'transaction_id', 'customer_id', 'product_id', 'quantity', 'unit_price',
+  'total_amount', 'transaction_date', 'payment_method', 'region', 'category',
+];
+const ROUNDS = 2;
+const CHUNKS = [10_000, 5_000];
+
+export const rate = (rows: number, ms: number): number => Math.round((rows / ms) * 1000);
+export const fmt = (n: number): string => n.toLocaleString('en-US');
+
+export async function resetSales(pool: Pool): Promise<void> {
+  await pool.query(
+    'TRUNCATE analytics.sales_transaction, analytics.update_performance_metrics_queue, ' +
+      'analytics.product_metrics, analytics.customer_metrics, analytics.category_metrics',
+  );
+  await pool.query('CHECKPOINT').catch(() => undefined); // superuser only; evens out the rounds when allowed
+}
+
+export async function timeCopy(pool: Pool, rows: readonly SaleRow[]): Promise<number> {
+  const client = await pool.connect();
+  try {
+    const start = performance.now();
+    const loaded = await copyRows(client, SALES_TABLE, SALES_COLUMNS, rows);
+    const ms = performance.now() - start;
+    if (loaded !== rows.length) throw new Error(`COPY loaded ${loaded} of ${rows.length} rows`);
+    return ms;
+  } finally {
+    client.release();
+  }
+}
+
+async function timeBulkFunction(pool: Pool, rows: readonly SaleRow[], chunk: number): Promise<number> {
+  const client = await pool.connect();
+  try {
+    const start = performance.now();
+    for (let i = 0; i < rows.length; i += chunk) {
+      const { rows: r } = await client.query<{ n: number }>('SELECT analytics.bulk_insert_transactions($1::jsonb) AS n', [
+        JSON.stringify(rows.slice(i, i + chunk)),
+      ]);
+      if (r[0]!.n !== Math.min(chunk, rows.length - i)) throw new Error('bulk function inserted the wrong number of rows');
+    }
+    return performance.now() - start;
+  } finally {
+    client.release();
+  }
+}
+
+export const suite: BenchSuite = {
+  name: 'bulk: jsonb bulk function vs client COPY',
+  async run(ctx) {
+    const db = await createScratchDatabase(ctx.serverUrl, 'bench_bulk');
+    try {
+      await applySpecs(db.pool, '2024-03-15');
+      const rows = generateSales(BENCH_ROWS, { months: BENCH_MONTHS, customers: 20_000, products: 2_000, seed: 2024 });
+      let copyMs = Infinity;
+      const fnMs = new Map<number, number>(CHUNKS.map((c) => [c, Infinity]));
+      for (let round = 1; round <= ROUNDS; round++) {
+        await resetSales(db.pool);
+        const c = await timeCopy(db.pool, rows);
+        copyMs = Math.min(copyMs, c);
+        ctx.log(`round ${round}: COPY ${fmt(rate(rows.length, c))} rows/s`);
+        for (const chunk of CHUNKS) {
+          await resetSales(db.pool);
+          const f = await timeBulkFunction(db.pool, rows, chunk);
+          fnMs.set(chunk, Math.min(fnMs.get(chunk)!, f));
+          ctx.log(`round ${round}: bulk function, ${fmt(chunk)}-row chunks: ${fmt(rate(rows.length, f))} rows/s`);
+        }
+      }
+      const copyRate = rate(rows.length, copyMs);
+      const [bestChunk, bestMs] = [...fnMs.entries()].sort((a, b) => a[1] - b[1])[0]!;
+      const ratio = copyMs / bestMs;
+      const results: BenchResult[] = [
+        { name: `client COPY, ${fmt(rows.length)} rows`, value: `${fmt(copyRate)} rows/s`, note: `best of ${ROUNDS} rounds; indexes and enqueue trigger in place` },
+        ...CHUNKS.map((chunk) => ({
+          name: `bulk function, ${fmt(chunk)}-row jsonb chunks`,
+          value: `${fmt(rate(rows.length, fnMs.get(chunk)!))} rows/s`,
+        })),
+        {
+          name: 'bulk function / COPY',
+          value: `${ratio.toFixed(2)}× COPY`,
+          goal: '≥ 0.60× COPY',
+          met: ratio >= 0.6,
+          note: `best chunk size ${fmt(bestChunk)}; includes JSON.stringify on the client and jsonb parsing on the server`,
+        },
+      ];
+      return results;
+    } finally {
+      await db.drop();
+    }
+  },
+};
