@@ -1,0 +1,379 @@
+/**
+ * One document → one EntitySpec. Each section (fields, key, indexes,
+ * partitioning, actions, view) is read defensively: a part the shape check
+ * already reported is skipped, never guessed, and every further problem is
+ * reported, so one run shows them all. Checks that need other entities
+ * (workflow targets, name clashes) are in ./validate.ts.
+ */
+import { snakeCase } from '../sql/ident';
+import {
+  bool,
+  checkColumns,
+  checkIdentifier,
+  entries,
+  hintsMap,
+  isMap,
+  list,
+  reportExpression,
+  str,
+  type EntityDraft,
+  type Raw,
+  type Report,
+} from './build-support';
+import { type ExpressionScope } from './expressions';
+import { messages } from './messages';
+import type {
+  ActionSpec,
+  EntitySpec,
+  FieldSpec,
+  IndexColumnSpec,
+  IndexMethod,
+  IndexSpec,
+  MaterializedViewSpec,
+  PartitionInterval,
+  PartitioningSpec,
+  WorkflowStep,
+} from './model';
+import { alignDown, isoDate, parseIsoDate, PARTITION_INTERVALS, retentionCount } from './partitioning';
+import { refreshSchedule } from './refresh';
+import { nearest } from './suggest';
+import { isTemporal, normalizeType, TYPE_NAMES } from './types';
+import { positionOf, type SpecDocument } from './yaml-source';
+
+const INDEX_METHODS: readonly IndexMethod[] = ['btree', 'brin', 'hash', 'gist', 'gin'];
+
+function buildFields(doc: SpecDocument, raw: Raw, report: Report): FieldSpec[] {
+  const fields: FieldSpec[] = [];
+  for (const [name, value] of entries(raw.fields)) {
+    const path = ['fields', name];
+    checkIdentifier(doc, path, 'key', 'field name', name, report);
+    const written = str(value) ?? (isMap(value) ? str(value.type) : null);
+    if (written === null) continue; // shape error already reported
+    const typePath = isMap(value) ? [...path, 'type'] : path;
+    const normalized = normalizeType(written);
+    if (!normalized.ok) {
+      const at = positionOf(doc, typePath);
+      if (normalized.problem === 'unknown') report(messages.unknownType(at, written, nearest(normalized.detail, TYPE_NAMES), TYPE_NAMES));
+      else report(messages.badTypeModifier(at, written, normalized.detail));
+    }
+    let defaultSql: string | null = null;
+    if (isMap(value) && value.default !== undefined && value.default !== null) {
+      defaultSql = String(value.default).trim();
+      // Defaults cannot reference columns (PostgreSQL forbids it); only their syntax is ours to check.
+      reportExpression(doc, [...path, 'default'], defaultSql, null, 'default', { entity: '', source: null }, report);
+    }
+    fields.push({
+      name,
+      type: normalized.ok ? normalized.type : written,
+      specType: written,
+      notNull: isMap(value) ? bool(value.not_null, false) : false,
+      default: defaultSql,
+      at: positionOf(doc, path, 'key'),
+    });
+  }
+  return fields;
+}
+
+
+function buildIndexes(doc: SpecDocument, raw: Raw, entity: string, fieldNames: readonly string[], report: Report): IndexSpec[] {
+  const indexes: IndexSpec[] = [];
+  list(raw.indexes).forEach((item, i) => {
+    if (!isMap(item)) return;
+    const path = ['indexes', i];
+    const name = str(item.name);
+    if (name !== null) checkIdentifier(doc, [...path, 'name'], 'value', 'index name', name, report);
+    const writtenType = str(item.type) ?? 'BTREE';
+    const method = writtenType.toLowerCase() as IndexMethod;
+    const methodKnown = INDEX_METHODS.includes(method);
+    if (!methodKnown) report(messages.unknownIndexType(positionOf(doc, [...path, 'type']), writtenType, nearest(writtenType, INDEX_METHODS.map((m) => m.toUpperCase()))));
+    const columns: IndexColumnSpec[] = [];
+    list(item.columns).forEach((c, j) => {
+      const text = str(c);
+      if (text === null) return;
+      const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s+(asc|desc))?\s*$/i.exec(text);
+      if (!match) {
+        report(messages.indexColumnSyntax(positionOf(doc, [...path, 'columns', j]), text));
+        return;
+      }
+      columns.push({ column: match[1], descending: match[2]?.toLowerCase() === 'desc' });
+      if (match[2] && methodKnown && method !== 'btree') report(messages.descendingNotBtree(positionOf(doc, [...path, 'columns', j]), name ?? '', method));
+    });
+    const written = list(item.columns).map((c) => str(c) ?? '');
+    columns.forEach((c) => {
+      const j = written.findIndex((w) => w.trim().split(/\s+/)[0] === c.column);
+      if (!fieldNames.includes(c.column)) report(messages.unknownColumn(positionOf(doc, [...path, 'columns', j]), c.column, entity, `index \`${name ?? ''}\``, nearest(c.column, fieldNames)));
+    });
+    if (method === 'hash' && columns.length > 1) report(messages.hashMulticolumn(positionOf(doc, [...path, 'type']), name ?? '', columns.length));
+    const unique = bool(item.unique, false);
+    if (unique && methodKnown && method !== 'btree') report(messages.uniqueNotBtree(positionOf(doc, [...path, 'unique']), name ?? '', method));
+    const pages = typeof item.pages_per_range === 'number' ? item.pages_per_range : null;
+    if (pages !== null && methodKnown && method !== 'brin') report(messages.pagesPerRangeNotBrin(positionOf(doc, [...path, 'pages_per_range'], 'key'), name ?? ''));
+    if (name === null) return;
+    indexes.push({
+      name,
+      method: methodKnown ? method : 'btree',
+      columns,
+      unique,
+      pagesPerRange: method === 'brin' ? (pages ?? 128) : null,
+      at: positionOf(doc, path),
+    });
+  });
+  return indexes;
+}
+
+function buildPartitioning(doc: SpecDocument, raw: Raw, fields: readonly FieldSpec[], schema: string, report: Report): PartitioningSpec | null {
+  const p = raw.partitioning;
+  if (!isMap(p)) return null;
+  const strategy = str(p.strategy);
+  if (strategy !== null && strategy.toLowerCase() !== 'range') report(messages.partitionStrategy(positionOf(doc, ['partitioning', 'strategy']), strategy));
+
+  const column = str(p.column);
+  if (column !== null) {
+    const field = fields.find((f) => f.name === column);
+    const at = positionOf(doc, ['partitioning', 'column']);
+    if (!field) report(messages.unknownColumn(at, column, str(raw.entity) ?? 'the entity', 'partitioning', nearest(column, fields.map((f) => f.name))));
+    else if (field.type === 'timestamp without time zone') report(messages.partitionTimestampWithoutZone(field.at, column));
+    else if (!isTemporal(field.type) && normalizeType(field.specType).ok) report(messages.partitionColumnType(at, column, field.specType));
+  }
+
+  let interval: PartitionInterval | null = null;
+  const intervals = list(p.intervals);
+  if (Array.isArray(p.intervals)) {
+    if (intervals.length !== 1) report(messages.partitionIntervals(positionOf(doc, ['partitioning', 'intervals']), intervals.length));
+    intervals.forEach((value, i) => {
+      const text = str(value);
+      if (text === null) return;
+      const known = PARTITION_INTERVALS.find((k) => k === text.toLowerCase());
+      if (!known) report(messages.partitionUnknownInterval(positionOf(doc, ['partitioning', 'intervals', i]), text, nearest(text, PARTITION_INTERVALS)));
+      else if (i === 0) interval = known;
+    });
+  }
+  if (column === null || interval === null) return null;
+  const chosen: PartitionInterval = interval;
+
+  let start = isoDate(alignDown(new Date(), chosen));
+  const writtenStart = str(p.start);
+  if (writtenStart !== null) {
+    const at = positionOf(doc, ['partitioning', 'start']);
+    const date = parseIsoDate(writtenStart);
+    if (!date) report(messages.partitionStart(at, writtenStart));
+    else {
+      const aligned = isoDate(alignDown(date, chosen));
+      if (aligned !== writtenStart) report(messages.partitionStartUnaligned(at, writtenStart, chosen, aligned));
+      start = writtenStart;
+    }
+  }
+
+  let retention: number | null = null;
+  const writtenRetention = str(p.retention);
+  if (writtenRetention !== null) {
+    const at = positionOf(doc, ['partitioning', 'retention']);
+    const result = retentionCount(writtenRetention, chosen);
+    if (result.ok) retention = result.count;
+    else if (result.problem === 'format') report(messages.retentionFormat(at, writtenRetention));
+    else report(messages.retentionInexact(at, writtenRetention, chosen));
+  }
+
+  const archiveSchema = str(p.archive_schema) ?? `${schema}_archive`;
+  if (str(p.archive_schema) !== null) checkIdentifier(doc, ['partitioning', 'archive_schema'], 'value', 'archive schema', archiveSchema, report);
+
+  return {
+    strategy: 'range',
+    column,
+    interval: chosen,
+    start,
+    premake: typeof p.premake === 'number' ? p.premake : 3,
+    retention,
+    archiveSchema,
+    defaultPartition: bool(p.default_partition, true),
+    at: positionOf(doc, ['partitioning'], 'key'),
+  };
+}
+
+function buildActions(doc: SpecDocument, raw: Raw, report: Report): ActionSpec[] {
+  const actions: ActionSpec[] = [];
+  const names = new Set<string>();
+  list(raw.actions).forEach((item, i) => {
+    if (!isMap(item)) return;
+    const path = ['actions', i];
+    const name = str(item.name);
+    if (name === null) return;
+    checkIdentifier(doc, [...path, 'name'], 'value', 'action name', name, report);
+    if (names.has(name)) report(messages.duplicateAction(positionOf(doc, [...path, 'name']), name));
+    names.add(name);
+    const hints = hintsMap(item.performance_hints);
+    const at = positionOf(doc, path);
+    if (item.pattern === 'batch/bulk_operation') {
+      const batchField = str(item.batch_field);
+      if (batchField !== null) checkIdentifier(doc, [...path, 'batch_field'], 'value', 'batch_field', batchField, report);
+      if (item.operation !== 'insert' || batchField === null) return;
+      actions.push({
+        kind: 'bulk_operation',
+        name,
+        operation: 'insert',
+        batchField,
+        hints: {
+          disableTriggers: bool(hints.disable_triggers, false),
+          disableIndexes: bool(hints.disable_indexes, false),
+          copyMode: bool(hints.copy_mode, false),
+        },
+        at,
+      });
+    } else if (item.pattern === 'composite/workflow_orchestrator') {
+      const trigger = str(item.trigger);
+      if (trigger !== null && !/^[a-z][a-z0-9_]*_inserted$/.test(trigger)) report(messages.triggerName(positionOf(doc, [...path, 'trigger']), trigger));
+      const steps: WorkflowStep[] = [];
+      list(item.workflow).forEach((s, j) => {
+        if (!isMap(s)) return;
+        const stepPath = [...path, 'workflow', j];
+        const stepName = str(s.step);
+        const entity = str(s.entity);
+        const condition = str(s.condition);
+        if (stepName === null || entity === null || condition === null || s.action !== 'update') return;
+        steps.push({
+          name: stepName,
+          action: 'update',
+          entity,
+          assignments: entries(s.fields)
+            .filter(([, e]) => typeof e === 'string')
+            .map(([column, expression]) => ({ column, expression: (expression as string).trim(), at: positionOf(doc, [...stepPath, 'fields', column], 'key') })),
+          condition: condition.trim(),
+          at: positionOf(doc, stepPath),
+        });
+      });
+      if (trigger === null) return;
+      actions.push({
+        kind: 'workflow',
+        name,
+        trigger,
+        hints: {
+          asyncExecution: bool(hints.async_execution, false),
+          batchUpdates: bool(hints.batch_updates, false),
+          materializedViews: bool(hints.materialized_views, false),
+        },
+        steps,
+        at,
+      });
+    }
+  });
+  return actions;
+}
+
+function buildMaterializedView(doc: SpecDocument, raw: Raw, entity: string, fields: readonly FieldSpec[], primaryKey: readonly string[], report: Report): MaterializedViewSpec | null {
+  const name = str(raw.materialized_view);
+  const view = isMap(raw.view) ? raw.view : null;
+  if (name === null) {
+    for (const key of ['view', 'refresh_strategy', 'refresh_interval']) {
+      if (raw[key] !== undefined) report(messages.viewWithoutName(positionOf(doc, [key], 'key')));
+    }
+    return null;
+  }
+  checkIdentifier(doc, ['materialized_view'], 'value', 'materialized view name', name, report);
+  const at = positionOf(doc, ['materialized_view'], 'key');
+
+  const refreshInterval = str(raw.refresh_interval);
+  let refreshSeconds = 0;
+  if (refreshInterval === null) {
+    if (raw.refresh_interval === undefined) report(messages.refreshIntervalMissing(at));
+  } else {
+    const schedule = refreshSchedule(refreshInterval);
+    if (schedule) refreshSeconds = schedule.seconds;
+    else report(messages.refreshInterval(positionOf(doc, ['refresh_interval']), refreshInterval));
+  }
+
+  const fieldNames = fields.map((f) => f.name);
+  const scope: ExpressionScope = { columns: fieldNames, transactionFields: null, context: 'view' };
+  const columns = fields.map((f) => ({ name: f.name, expression: f.name }));
+  for (const [column, expression] of entries(view?.columns)) {
+    if (typeof expression !== 'string') continue;
+    checkIdentifier(doc, ['view', 'columns', column], 'key', 'view column', column, report);
+    reportExpression(doc, ['view', 'columns', column], expression, scope, 'view', { entity, source: null }, report);
+    const existing = columns.find((c) => c.name === column);
+    if (existing) existing.expression = expression.trim();
+    else columns.push({ name: column, expression: expression.trim() });
+  }
+  const where = str(view?.where);
+  if (where !== null) reportExpression(doc, ['view', 'where'], where, scope, 'view', { entity, source: null }, report);
+
+  let uniqueKey: readonly string[] = primaryKey;
+  if (Array.isArray(view?.key)) {
+    const key = view.key.filter((k): k is string => typeof k === 'string');
+    checkColumns(doc, ['view', 'key'], key, columns.map((c) => c.name), `${entity}'s view`, '`view.key`', report);
+    uniqueKey = key;
+  }
+  const refreshStrategy = raw.refresh_strategy === 'blocking' ? 'blocking' : 'concurrent';
+  if (refreshStrategy === 'concurrent' && uniqueKey.length === 0) report(messages.concurrentNeedsKey(at, name));
+
+  return {
+    name,
+    refreshStrategy,
+    refreshInterval: refreshInterval ?? '',
+    refreshSeconds,
+    columns,
+    filter: where === null ? null : where.trim(),
+    uniqueKey,
+    at,
+  };
+}
+
+export function buildEntity(doc: SpecDocument, report: Report): EntityDraft | null {
+  const raw = doc.value;
+  if (!isMap(raw)) return null; // reported by the shape check
+  const entity = str(raw.entity);
+  if (entity === null) return null;
+  if (!/^[A-Z][A-Za-z0-9]*$/.test(entity)) report(messages.entityNameCase(positionOf(doc, ['entity']), entity));
+  const schema = str(raw.schema) ?? 'public';
+  if (str(raw.schema) !== null) checkIdentifier(doc, ['schema'], 'value', 'schema name', schema, report);
+  const tableGiven = str(raw.table) !== null;
+  const table = str(raw.table) ?? snakeCase(entity);
+  if (tableGiven) checkIdentifier(doc, ['table'], 'value', 'table name', table, report);
+
+  const fields = buildFields(doc, raw, report);
+  const fieldNames = fields.map((f) => f.name);
+
+  // Primary key: explicit, or the conventional first `id` / `*_id` field.
+  let primaryKey: string[] = [];
+  if (Array.isArray(raw.primary_key)) {
+    const key = raw.primary_key.filter((k): k is string => typeof k === 'string');
+    checkColumns(doc, ['primary_key'], key, fieldNames, entity, '`primary_key`', report);
+    primaryKey = key.filter((k) => fieldNames.includes(k));
+  } else if (fields.length > 0 && (fields[0].name === 'id' || fields[0].name.endsWith('_id'))) {
+    primaryKey = [fields[0].name];
+  }
+  const ownKey = [...primaryKey];
+
+  const partitioning = buildPartitioning(doc, raw, fields, schema, report);
+  const partitionColumn = partitioning && fieldNames.includes(partitioning.column) ? partitioning.column : null;
+  if (partitionColumn && !primaryKey.includes(partitionColumn)) primaryKey.push(partitionColumn);
+
+  // Key and partition columns are NOT NULL; a lone uuid key gets a generated default.
+  const finalFields = fields.map((field) => {
+    const inKey = primaryKey.includes(field.name);
+    if (!inKey) return field;
+    const rawField = isMap(raw.fields) ? raw.fields[field.name] : undefined;
+    if (isMap(rawField) && rawField.not_null === false) {
+      report(messages.keyNullable(positionOf(doc, ['fields', field.name, 'not_null']), field.name, field.name === partitionColumn ? 'the partition column' : 'a primary key column'));
+    }
+    const generatedDefault = ownKey.length === 1 && ownKey[0] === field.name && field.type === 'uuid' && field.default === null;
+    return { ...field, notNull: true, default: generatedDefault ? 'gen_random_uuid()' : field.default };
+  });
+
+  const indexes = buildIndexes(doc, raw, entity, fieldNames, report);
+  const actions = buildActions(doc, raw, report);
+  const materializedView = buildMaterializedView(doc, raw, entity, finalFields, primaryKey, report);
+
+  const spec: EntitySpec = {
+    entity,
+    schema,
+    table,
+    description: str(raw.description),
+    fields: finalFields,
+    primaryKey,
+    indexes,
+    partitioning,
+    actions,
+    materializedView,
+    at: positionOf(doc, ['entity'], 'key'),
+  };
+  return { spec, doc, tableGiven };
+}
