@@ -18,6 +18,7 @@ import type { DesiredState, EntityOutputs } from '../desired/objects';
 import { objectKey } from '../desired/objects';
 import { gatePlan, type GateResult } from '../plan/gate';
 import { summarizeHazards } from '../plan/hazards';
+import { desiredOwnership } from '../plan/ownership';
 import { planChanges } from '../plan/plan';
 import type { HazardCode } from '../plan/step';
 import type { Plan, PlanOptions } from '../plan/types';
@@ -208,8 +209,13 @@ export async function dropEntity(spec: EntitySpec, specs: SpecSet, opts: EngineO
   return withEngineClient(opts.databaseUrl, async (client) => {
     const pgCron = await hasPgCron(client);
     const full = desiredFor(specs, opts, pgCron);
-    const rest: SpecSet = { entities: specs.entities.filter((e) => e.entity !== spec.entity) };
-    const desired = desiredFor(rest, opts, pgCron);
+    // The rest of the desired state stays as it is (other entities may still
+    // reference this one, so the spec set without it need not even build).
+    const ownerOf = desiredOwnership(full);
+    const desired: DesiredState = {
+      objects: full.objects.filter((o) => ownerOf(o) !== spec.entity),
+      entities: full.entities.filter((e) => e.entity !== spec.entity),
+    };
     const schemas = schemasOf(full, specs);
     const locks = await acquireApplyLocks(client, schemas, opts.onProgress);
     try {
