@@ -1,0 +1,48 @@
+/** EntityProvider.diff: a change when inputs differ, a replacement only when the physical identity changes. */
+import { EntityProvider } from '../../src/pulumi/provider';
+
+const settings = { premake: null, retention: null, refreshOverrides: {}, allowHazards: [], deletionPolicy: 'retain', today: null };
+const base: any = {
+  entity: 'PageView',
+  connection: 'postgresql://app@db:5432/web',
+  target: { schema: 'web', table: 'page_view', partitionColumn: 'viewed_at' },
+  specHash: 'aaa',
+  providerVersion: '0.1.0+p1',
+  settings,
+  planSummary: { source: 'live', steps: 0, hazards: [], note: null },
+};
+const diff = (olds: any, news: any) => new EntityProvider().diff('web.page_view', olds, news);
+
+describe('EntityProvider.diff', () => {
+  it('no change when nothing differs and the live plan is empty', async () => {
+    expect(await diff(base, { ...base })).toEqual({ changes: false });
+  });
+
+  it('an update (no replacement) for spec, settings, provider version or live drift', async () => {
+    expect(await diff(base, { ...base, specHash: 'bbb' })).toEqual({ changes: true });
+    expect(await diff(base, { ...base, settings: { ...settings, premake: 6 } })).toEqual({ changes: true });
+    expect(await diff(base, { ...base, providerVersion: '0.2.0+p1' })).toEqual({ changes: true });
+    expect(await diff(base, { ...base, planSummary: { ...base.planSummary, steps: 2 } })).toEqual({ changes: true });
+    // A fresh-database plan (URL unknown) says nothing about the live database.
+    expect(await diff(base, { ...base, planSummary: { source: 'fresh-database', steps: 0, hazards: [], note: 'x' } })).toEqual({ changes: false });
+  });
+
+  it('replaces, deleting first, only for a new table name, schema, partition column or database', async () => {
+    for (const target of [
+      { ...base.target, table: 'page_views' },
+      { ...base.target, schema: 'web2' },
+      { ...base.target, partitionColumn: 'created_at' },
+    ]) {
+      expect(await diff(base, { ...base, target })).toEqual({ changes: true, replaces: ['target'], deleteBeforeReplace: true });
+    }
+    expect(await diff(base, { ...base, connection: 'postgresql://app@other:5432/web' })).toEqual({
+      changes: true,
+      replaces: ['connection'],
+      deleteBeforeReplace: true,
+    });
+  });
+
+  it('an unknown connection during preview is a change, not a replacement', async () => {
+    expect(await diff(base, { ...base, connection: '04da6b54-80e4-46f7-96ec-b56ff0331ba9' })).toEqual({ changes: true });
+  });
+});
