@@ -7,8 +7,7 @@
  * Also: INVALID indexes left by failed concurrent builds are dropped and rebuilt.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { applyDesired, planDesired } from '../../src/engine';
 import type { DbObject } from '../../src/desired/objects';
@@ -21,7 +20,10 @@ let dist: string;
 beforeAll(async () => {
   db = await createTestDatabase('resume');
   // The child runs compiled JS; emit the sources to a private folder (type errors elsewhere do not block emit).
-  dist = mkdtempSync(path.join(tmpdir(), 'specql-resume-'));
+  // Under the repo's node_modules so the emitted modules resolve `pg` like the sources do.
+  const cache = path.join(__dirname, '..', '..', 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  dist = mkdtempSync(path.join(cache, 'specql-resume-'));
   spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json', '--outDir', dist, '--declaration', 'false', '--sourceMap', 'false'], {
     cwd: path.join(__dirname, '..', '..'),
     encoding: 'utf8',
