@@ -19,11 +19,14 @@ export function desiredMarker(ctx: PlanContext, object: DbObject): string | null
       });
     case 'materialized_view':
       return formatMarker(entity, { sha: queryHash(object.query) });
-    case 'partition':
     case 'index':
     case 'function':
     case 'trigger':
       return formatMarker(entity);
+    case 'partition':
+      // Partitions belong to their (marked) table; the maintenance function also
+      // creates them, without comments, so a marker would only cause noise.
+      return null;
     default:
       return null; // schemas, extensions, cron jobs carry no comment
   }

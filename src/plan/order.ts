@@ -32,6 +32,17 @@ export interface PhasedStep {
   readonly step: PlanStep;
 }
 
+/** Sorted by phase; a statement emitted twice for the same object (two rules
+ *  both dropping a trigger, say) is kept once, at its first position. */
 export function orderSteps(steps: readonly PhasedStep[]): PlanStep[] {
-  return [...steps].sort((a, b) => a.phase - b.phase || a.seq - b.seq).map((s) => s.step);
+  const seen = new Set<string>();
+  return [...steps]
+    .sort((a, b) => a.phase - b.phase || a.seq - b.seq)
+    .map((s) => s.step)
+    .filter((step) => {
+      const key = `${step.object}\u0000${step.sql}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
 }

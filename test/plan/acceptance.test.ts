@@ -125,6 +125,16 @@ const cases: Case[] = [
     hazards: ['access_exclusive_lock'],
   },
   {
+    name: 'trigger moves to a renamed function: old function dropped (used by a trigger), trigger recreated',
+    from: (s) => [base(s), fn(s, 'f', body1), trigger(base(s), 't_ins', fn(s, 'f', body1))],
+    to: (s) => [base(s), fn(s, 'f2', body2), trigger(base(s), 't_ins', fn(s, 'f2', body2))],
+    hazards: ['access_exclusive_lock', 'drops_function_used_by_others'],
+    check: async (pool, s) => {
+      expect(await query(pool, `SELECT to_regproc('${s}.f') AS f`)).toEqual([{ f: null }]);
+      await pool.query(`INSERT INTO ${s}.t (id) VALUES (1)`);
+    },
+  },
+  {
     name: 'partition window rolls forward with rows in DEFAULT (moved, none lost)',
     from: (s) => [parted(s), ...monthly({ schema: s, name: 'm' }, '2024-01', 1), index(parted(s), 'm_v_idx', ['v'])],
     setup: (s) => seedM(s, 3),
@@ -200,4 +210,19 @@ test.each(cases.map((c, i) => [c.name, i] as const))('%s', async (_name, i) => {
   const invalid = await query(db.pool, `SELECT indexrelid::regclass::text AS i FROM pg_index WHERE NOT indisvalid`);
   expect(invalid).toEqual([]);
   await c.check?.(db.pool, s);
+});
+
+test('a partitioned index changed twice, then back: every rebuild converges (child names never collide)', async () => {
+  const s = 'acc_twice';
+  const opts = { databaseUrl: db.url };
+  const parts = monthly({ schema: s, name: 'm' }, '2024-01', 2);
+  const shapes = [['v'], ['v', 'at desc'], ['at', 'v'], ['v']];
+  for (const [i, cols] of shapes.entries()) {
+    const desired = state([parted(s), ...parts, index(parted(s), 'm_v_idx', cols)]);
+    await applyDesired(desired, opts);
+    if (i === 0) for (const sql of seedM(s)) await db.pool.query(sql);
+    expect((await planDesired(desired, opts)).steps).toEqual([]);
+  }
+  const children = await query<{ i: string }>(db.pool, `SELECT c.relname AS i FROM pg_inherits JOIN pg_class c ON c.oid = inhrelid WHERE inhparent = '${s}.m_v_idx'::regclass ORDER BY 1`);
+  expect(children.map((c) => c.i)).toEqual(['m_default_m_v_idx', 'm_p2024_01_m_v_idx', 'm_p2024_02_m_v_idx']);
 });

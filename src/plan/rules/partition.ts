@@ -20,7 +20,6 @@ import { makeStep, type PlanContext } from '../context';
 import { createFor } from '../create';
 import { hazard } from '../hazards';
 import { LOCKS } from '../locks';
-import { desiredMarker, markerStepIfNeeded } from '../markers';
 import { Phase } from '../order';
 import type { LockMode } from '../step';
 
@@ -45,8 +44,6 @@ export function planPartition(ctx: PlanContext, desired: PartitionObject): void 
       });
       return;
     }
-    const marker = markerStepIfNeeded(ctx, desired);
-    if (marker) ctx.emit(Phase.Partitions, marker);
     return;
   }
   const parentLive = ctx.liveByKey.get(tableKey(desired.parent.schema, desired.parent.name));
@@ -55,9 +52,10 @@ export function planPartition(ctx: PlanContext, desired: PartitionObject): void 
     moveFromDefault(ctx, desired, desired.bound, parentLive, liveDefault);
     return;
   }
-  for (const step of createFor(ctx, desired)) ctx.emit(Phase.Partitions, step);
-  const marker = markerStepIfNeeded(ctx, desired);
-  if (marker) ctx.emit(Phase.Partitions, marker);
+  // Without a DEFAULT partition nothing can already hold rows of the new range.
+  for (const step of createFor(ctx, desired)) {
+    ctx.emit(Phase.Partitions, liveDefault ? step : { ...step, hazards: step.hazards.filter((h) => h.code !== 'may_fail_on_existing_data') });
+  }
 }
 
 function moveFromDefault(
@@ -95,8 +93,6 @@ function moveFromDefault(
     `attach ${partition.schema}.${partition.name} to ${parent.schema}.${parent.name} ${range}`,
     LOCKS.attachPartition,
   );
-  const marker = desiredMarker(ctx, partition);
-  if (marker) step(`COMMENT ON TABLE ${target} IS ${quoteLiteral(marker)};`, `mark ${key} as managed by specql`, LOCKS.comment);
 }
 
 /** Live range partitions of a desired table that lie before the desired window: archive them. */
