@@ -10,6 +10,7 @@ import { withClient, withDatabase } from '../db/connection';
 import { buildDesired } from '../desired/build';
 import { hasErrors } from '../diagnostics/diagnostic';
 import { loadSpecs } from '../spec/load';
+import type { SpecSet } from '../spec/model';
 import { scriptSteps } from '../sql/script';
 
 export interface ScratchDatabase {
@@ -35,7 +36,7 @@ export async function createScratchDatabase(serverUrl: string, prefix: string): 
   };
 }
 
-export async function applySpecs(pool: Pool, today: string, specsDir = SPECS_DIR): Promise<void> {
+export async function applySpecs(pool: Pool, today: string, specsDir = SPECS_DIR): Promise<SpecSet> {
   const { specs, diagnostics } = await loadSpecs([specsDir]);
   if (hasErrors(diagnostics)) throw new Error(diagnostics.map((d) => d.message).join('\n'));
   const client = await pool.connect();
@@ -50,4 +51,5 @@ export async function applySpecs(pool: Pool, today: string, specsDir = SPECS_DIR
   } finally {
     client.release();
   }
+  return specs;
 }
