@@ -1,0 +1,67 @@
+/** The executor's failure and retry paths: lock_timeout retried with backoff,
+ *  a failing concurrent build cleaned up and retried once, then reported with
+ *  its error and SQL (never swallowed), later steps not run. */
+import { applyPlan } from '../../src/apply';
+import { connect } from '../../src/db/connection';
+import type { PlanStep } from '../../src/plan/step';
+import type { Plan } from '../../src/plan/types';
+import { createTestDatabase, query, type TestDatabase } from '../support/db';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase('executor');
+  await db.pool.query(`CREATE SCHEMA x; CREATE TABLE x.t (id int, v text); INSERT INTO x.t SELECT g, 'same' FROM generate_series(1, 1000) g`);
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+const step = (sql: string, extra: Partial<PlanStep> = {}): PlanStep => ({
+  sql,
+  object: 'table:x.t',
+  description: sql,
+  lock: 'ACCESS EXCLUSIVE',
+  transactional: true,
+  lockTimeoutMs: 200,
+  statementTimeoutMs: 10_000,
+  hazards: [],
+  ...extra,
+});
+const planOf = (steps: PlanStep[]): Plan => ({ steps, hazards: [], diagnostics: [], rowChecks: [] });
+
+test('lock_timeout is retried with backoff until the blocker goes away', async () => {
+  const blocker = await connect(db.url);
+  await blocker.query('BEGIN');
+  await blocker.query('LOCK TABLE x.t IN ACCESS SHARE MODE');
+  setTimeout(() => void blocker.query('COMMIT').then(() => blocker.end()), 700);
+  const messages: string[] = [];
+  const report = await applyPlan(db.url, planOf([step('ALTER TABLE x.t ADD COLUMN w int;')]), { schemas: ['x'], onProgress: (m) => messages.push(m), backoffMs: 100 });
+  expect(report.ok).toBe(true);
+  expect(report.results[0]!.attempts).toBeGreaterThan(1);
+  expect(messages.some((m) => m.includes('lock_timeout (ACCESS EXCLUSIVE); retry 1/'))).toBe(true);
+});
+
+test('a failing concurrent build: INVALID leftover dropped, retried once, then reported with error and SQL', async () => {
+  const build = step('CREATE UNIQUE INDEX CONCURRENTLY t_v_key ON x.t (v);', { transactional: false, object: 'index:x.t_v_key', lock: 'SHARE UPDATE EXCLUSIVE' });
+  const messages: string[] = [];
+  const report = await applyPlan(db.url, planOf([step('ALTER TABLE x.t ADD COLUMN z int;'), build, step('ALTER TABLE x.t ADD COLUMN never int;')]), {
+    schemas: ['x'],
+    onProgress: (m) => messages.push(m),
+  });
+  expect(report.ok).toBe(false);
+  expect(report.results.map((r) => r.status)).toEqual(['applied', 'failed', 'not_run']);
+  expect(report.results[1]!.error).toMatchObject({ code: '23505', sql: build.sql });
+  expect(report.results[1]!.attempts).toBe(2);
+  expect(messages.some((m) => m.includes('dropped INVALID x.t_v_key, retrying once'))).toBe(true);
+  expect(await query(db.pool, `SELECT 1 FROM pg_attribute WHERE attrelid = 'x.t'::regclass AND attname = 'never'`)).toEqual([]);
+});
+
+test('a group fails as a whole: earlier statements of its transaction are rolled back', async () => {
+  const report = await applyPlan(db.url, planOf([
+    step('ALTER TABLE x.t ADD COLUMN g1 int;', { group: 'g' }),
+    step('ALTER TABLE x.t ADD COLUMN g1 int;', { group: 'g' }),
+  ]), { schemas: ['x'] });
+  expect(report.results.map((r) => r.status)).toEqual(['rolled_back', 'failed']);
+  expect(report.results[1]!.error?.code).toBe('42701');
+  expect(await query(db.pool, `SELECT 1 FROM pg_attribute WHERE attrelid = 'x.t'::regclass AND attname = 'g1'`)).toEqual([]);
+});
