@@ -1,5 +1,5 @@
 import { parsePlPgSQLSync, parseSync } from 'libpg-query';
-import { actionObjects, loadParser } from '../../src/desired/actions';
+import { actionDiagnostics, actionObjects, loadParser } from '../../src/desired/actions';
 import { DiagnosticsError } from '../../src/diagnostics/diagnostic';
 import { actionSql, METRIC_STEPS, salesSpecs, createSalesSchema } from '../support/actions-fixture';
 import { createFunctionSql } from '../../src/sql/function';
@@ -129,6 +129,31 @@ describe('expressions that cannot be batched exactly are rejected', () => {
       expect(d.code).toMatch(/^workflow\./);
       expect(d.subject).toBe('actions.update_performance_metrics.workflow.update_product_metrics');
     }
+  });
+
+  test('all problems are collected, as data, with code, message, subject and position', () => {
+    const steps = METRIC_STEPS.map((s) =>
+      s.name === 'update_customer_metrics'
+        ? {
+            ...s,
+            assignments: [
+              { column: 'total_spent', expression: 'total_spent * 2', at: { file: 'sales.yaml', line: 70, column: 24 } },
+              { column: 'customer_segment', expression: 'transaction.region', at: { file: 'sales.yaml', line: 71, column: 29 } },
+            ],
+          }
+        : s,
+    );
+    const specs = salesSpecs({ steps });
+    const diagnostics = actionDiagnostics(sales(specs), specs);
+    expect(diagnostics.map((d) => [d.code, d.at?.line])).toEqual([
+      ['workflow.not_batchable', 70],
+      ['workflow.not_batchable', 71],
+    ]);
+    expect(diagnostics[1]!.message).toBe(
+      'step "update_customer_metrics": CustomerMetrics.customer_segment = transaction.region cannot be batched exactly: ' +
+        'it reads transaction fields outside an accumulator, so its value depends on which row comes last',
+    );
+    expect(actionDiagnostics(sales(), salesSpecs())).toEqual([]);
   });
 
   test('a condition that is not the target key is rejected', () => {

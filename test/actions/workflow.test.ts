@@ -61,13 +61,13 @@ describe('asynchronous workflow: queue + batch processor', () => {
 
 /** The spec applied literally, one sale at a time in a loop: UPDATE target SET <expressions as written>
  *  WHERE <condition>, after creating a missing row with 0 in its SUM columns. The ground truth. */
-function literalSequentialSql(): string {
+function literalSequentialSql(steps = METRIC_STEPS): string {
   const tables: Record<string, { table: string; key: string; sums: string[] }> = {
     ProductMetrics: { table: 'analytics.product_metrics', key: 'product_id', sums: ['total_sales', 'total_quantity'] },
     CustomerMetrics: { table: 'analytics.customer_metrics', key: 'customer_id', sums: ['total_spent', 'total_orders'] },
     CategoryMetrics: { table: 'analytics.category_metrics', key: 'category', sums: ['total_sales', 'total_transactions'] },
   };
-  const body = METRIC_STEPS.map((step) => {
+  const body = steps.map((step) => {
     const t = tables[step.entity]!;
     const sets = step.assignments.map((a) => `${a.column} = ${a.expression.replace(/transaction\./g, 'r.')}`).join(', ');
     return [
@@ -92,6 +92,40 @@ test('the batch processor equals the spec applied literally, one row at a time',
     await literal.pool.query(literalSequentialSql());
     await drain(batched.pool, 1000);
     expect(await metricsSnapshot(batched.pool)).toEqual(await metricsSnapshot(literal.pool));
+  } finally {
+    await literal.drop();
+    await batched.drop();
+  }
+});
+
+test('other accumulator shapes (E + col, col - E, GREATEST with several terms, LEAST, a derived ratio with NULLIF) equal the literal one-by-one result', async () => {
+  const at = METRIC_STEPS[0]!.at;
+  const steps = [
+    {
+      ...METRIC_STEPS[0]!,
+      assignments: [
+        { column: 'total_sales', expression: 'transaction.total_amount + total_sales', at },
+        { column: 'total_quantity', expression: 'total_quantity - transaction.quantity', at },
+        { column: 'first_sale_date', expression: 'LEAST(first_sale_date, transaction.transaction_date)', at },
+        { column: 'last_sale_date', expression: "GREATEST(transaction.transaction_date - interval '1 day', last_sale_date, transaction.transaction_date)", at },
+        { column: 'avg_sale_price', expression: '(transaction.total_amount + total_sales) / NULLIF(total_quantity - transaction.quantity, 0)', at },
+      ],
+    },
+  ];
+  const rows = generateSales(600, { seed: 13, nullAmountEvery: 150, customers: 50, products: 15 });
+  const literal = await createTestDatabase('actlit2');
+  const batched = await createTestDatabase('actbat3');
+  try {
+    for (const d of [literal, batched]) {
+      await createSalesSchema(d.pool, salesSpecs({ steps }));
+      await bulk(d.pool, rows);
+    }
+    await literal.pool.query(literalSequentialSql(steps));
+    await drain(batched.pool, 250);
+    const productMetrics = 'SELECT product_id::text, total_sales::text, total_quantity, first_sale_date, last_sale_date, avg_sale_price::text FROM analytics.product_metrics ORDER BY 1';
+    const expected = await query(literal.pool, productMetrics);
+    expect(expected.length).toBe(15);
+    expect(await query(batched.pool, productMetrics)).toEqual(expected);
   } finally {
     await literal.drop();
     await batched.drop();

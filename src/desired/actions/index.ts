@@ -21,6 +21,17 @@ export interface ActionObjects {
 
 export { loadParser } from './parser';
 
+/** The problems actionObjects would throw for, as data (for `specql validate`); [] when generation succeeds. */
+export function actionDiagnostics(entity: EntitySpec, specs: SpecSet): Diagnostic[] {
+  try {
+    actionObjects(entity, specs);
+    return [];
+  } catch (err) {
+    if (err instanceof DiagnosticsError) return [...err.diagnostics];
+    throw err;
+  }
+}
+
 export function actionObjects(entity: EntitySpec, specs: SpecSet): ActionObjects {
   const bulkActions = entity.actions.filter((a): a is BulkOperationAction => a.kind === 'bulk_operation');
   const workflows = entity.actions.filter((a): a is WorkflowAction => a.kind === 'workflow');
