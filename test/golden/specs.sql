@@ -358,25 +358,19 @@ BEGIN
     RETURN 0;
   END IF;
 
-  -- step update_product_metrics: ProductMetrics rows of first-seen keys, and a lock on every affected row, in key order
-  INSERT INTO analytics.product_metrics AS m (product_id, total_sales, total_quantity)
-  SELECT DISTINCT t.product_id, 0, 0
-  FROM unnest(v_rows) AS t
-  WHERE t.product_id IS NOT NULL
-  ORDER BY 1
-  ON CONFLICT (product_id) DO UPDATE SET product_id = EXCLUDED.product_id WHERE false;
+  -- step update_product_metrics: one upsert per ProductMetrics key in the batch, in key order
   -- total_sales = total_sales + transaction.total_amount  (sum)
   -- total_quantity = total_quantity + transaction.quantity  (sum)
   -- first_sale_date = LEAST(first_sale_date, transaction.transaction_date)  (least)
   -- last_sale_date = GREATEST(last_sale_date, transaction.transaction_date)  (greatest)
-  UPDATE analytics.product_metrics AS m
-  SET total_sales = m.total_sales + a.sum_total_sales,
-      total_quantity = m.total_quantity + a.sum_total_quantity,
-      first_sale_date = LEAST(m.first_sale_date, a.min_first_sale_date),
-      last_sale_date = GREATEST(m.last_sale_date, a.max_last_sale_date)
+  INSERT INTO analytics.product_metrics AS m (product_id, total_sales, total_quantity, first_sale_date, last_sale_date)
+  SELECT a.product_id,
+         a.sum_total_sales,
+         a.sum_total_quantity,
+         a.min_first_sale_date,
+         a.max_last_sale_date
   FROM (
     SELECT t.product_id AS product_id,
-           count(*) AS batch_rows,
            CASE WHEN count(*) = count(t.total_amount) THEN sum(t.total_amount) END AS sum_total_sales,
            CASE WHEN count(*) = count(t.quantity) THEN sum(t.quantity) END AS sum_total_quantity,
            min(t.transaction_date) AS min_first_sale_date,
@@ -385,27 +379,26 @@ BEGIN
     WHERE t.product_id IS NOT NULL
     GROUP BY 1
   ) AS a
-  WHERE m.product_id = a.product_id;
+  ORDER BY a.product_id
+  ON CONFLICT (product_id) DO UPDATE
+  SET total_sales = m.total_sales + excluded.total_sales,
+      total_quantity = m.total_quantity + excluded.total_quantity,
+      first_sale_date = LEAST(m.first_sale_date, excluded.first_sale_date),
+      last_sale_date = GREATEST(m.last_sale_date, excluded.last_sale_date);
 
-  -- step update_customer_metrics: CustomerMetrics rows of first-seen keys, and a lock on every affected row, in key order
-  INSERT INTO analytics.customer_metrics AS m (customer_id, total_spent, total_orders)
-  SELECT DISTINCT t.customer_id, 0, 0
-  FROM unnest(v_rows) AS t
-  WHERE t.customer_id IS NOT NULL
-  ORDER BY 1
-  ON CONFLICT (customer_id) DO UPDATE SET customer_id = EXCLUDED.customer_id WHERE false;
+  -- step update_customer_metrics: one upsert per CustomerMetrics key in the batch, in key order
   -- total_spent = total_spent + transaction.total_amount  (sum)
   -- total_orders = total_orders + 1  (sum)
   -- last_order_date = GREATEST(last_order_date, transaction.transaction_date)  (greatest)
   -- avg_order_value = (total_spent + transaction.total_amount) / (total_orders + 1)  (derived)
-  UPDATE analytics.customer_metrics AS m
-  SET total_spent = m.total_spent + a.sum_total_spent,
-      total_orders = m.total_orders + a.sum_total_orders,
-      last_order_date = GREATEST(m.last_order_date, a.max_last_order_date),
-      avg_order_value = (m.total_spent + a.sum_total_spent) / (m.total_orders + a.sum_total_orders)
+  INSERT INTO analytics.customer_metrics AS m (customer_id, total_spent, total_orders, last_order_date, avg_order_value)
+  SELECT a.customer_id,
+         a.sum_total_spent,
+         a.sum_total_orders,
+         a.max_last_order_date,
+         a.sum_total_spent / a.sum_total_orders
   FROM (
     SELECT t.customer_id AS customer_id,
-           count(*) AS batch_rows,
            CASE WHEN count(*) = count(t.total_amount) THEN sum(t.total_amount) END AS sum_total_spent,
            1 * count(*) AS sum_total_orders,
            max(t.transaction_date) AS max_last_order_date
@@ -413,30 +406,32 @@ BEGIN
     WHERE t.customer_id IS NOT NULL
     GROUP BY 1
   ) AS a
-  WHERE m.customer_id = a.customer_id;
+  ORDER BY a.customer_id
+  ON CONFLICT (customer_id) DO UPDATE
+  SET total_spent = m.total_spent + excluded.total_spent,
+      total_orders = m.total_orders + excluded.total_orders,
+      last_order_date = GREATEST(m.last_order_date, excluded.last_order_date),
+      avg_order_value = (m.total_spent + excluded.total_spent) / (m.total_orders + excluded.total_orders);
 
-  -- step update_category_metrics: CategoryMetrics rows of first-seen keys, and a lock on every affected row, in key order
-  INSERT INTO analytics.category_metrics AS m (category, total_sales, total_transactions)
-  SELECT DISTINCT t.category, 0, 0
-  FROM unnest(v_rows) AS t
-  WHERE t.category IS NOT NULL
-  ORDER BY 1
-  ON CONFLICT (category) DO UPDATE SET category = EXCLUDED.category WHERE false;
+  -- step update_category_metrics: one upsert per CategoryMetrics key in the batch, in key order
   -- total_sales = total_sales + transaction.total_amount  (sum)
   -- total_transactions = total_transactions + 1  (sum)
-  UPDATE analytics.category_metrics AS m
-  SET total_sales = m.total_sales + a.sum_total_sales,
-      total_transactions = m.total_transactions + a.sum_total_transactions
+  INSERT INTO analytics.category_metrics AS m (category, total_sales, total_transactions)
+  SELECT a.category,
+         a.sum_total_sales,
+         a.sum_total_transactions
   FROM (
     SELECT t.category AS category,
-           count(*) AS batch_rows,
            CASE WHEN count(*) = count(t.total_amount) THEN sum(t.total_amount) END AS sum_total_sales,
            1 * count(*) AS sum_total_transactions
     FROM unnest(v_rows) AS t
     WHERE t.category IS NOT NULL
     GROUP BY 1
   ) AS a
-  WHERE m.category = a.category;
+  ORDER BY a.category
+  ON CONFLICT (category) DO UPDATE
+  SET total_sales = m.total_sales + excluded.total_sales,
+      total_transactions = m.total_transactions + excluded.total_transactions;
 
   RETURN cardinality(v_rows);
 END;
