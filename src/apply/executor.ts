@@ -81,6 +81,7 @@ export async function executePlan(client: Client, plan: Plan, options: ExecuteOp
     }
     const t0 = Date.now();
     let attempt = 0;
+    let retriedBuild = false;
     for (;;) {
       attempt++;
       let current = batch.items[0]!;
@@ -106,18 +107,20 @@ export async function executePlan(client: Client, plan: Plan, options: ExecuteOp
       } catch (err) {
         if (batch.transactional) await client.query('ROLLBACK').catch(() => undefined);
         const code = (err as DatabaseError).code ?? '';
+        // A failed or timed-out CREATE INDEX CONCURRENTLY may leave an INVALID index under
+        // the same name; it must go before any retry, or the retry fails with "already exists".
+        const isBuild = !batch.transactional && /CREATE\s+(UNIQUE\s+)?INDEX\s+CONCURRENTLY/i.test(current.step.sql);
+        const dropped = isBuild ? await dropInvalidLeftover(client, current.step.sql).catch(() => null) : null;
         if (RETRYABLE.has(code) && attempt <= retries) {
           const delay = Math.round(backoff * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5));
-          say(`step ${current.index}/${total}: ${code === '55P03' ? 'lock_timeout' : 'deadlock'} (${current.step.lock}); retry ${attempt}/${retries} in ${delay} ms`);
+          say(`step ${current.index}/${total}: ${code === '55P03' ? 'lock_timeout' : 'deadlock'} (${current.step.lock}); retry ${attempt}/${retries} in ${delay} ms${dropped ? ` (dropped INVALID ${dropped})` : ''}`);
           await sleep(delay);
           continue;
         }
-        if (!batch.transactional && attempt === 1 && /CREATE\s+(UNIQUE\s+)?INDEX\s+CONCURRENTLY/i.test(current.step.sql)) {
-          const dropped = await dropInvalidLeftover(client, current.step.sql);
-          if (dropped) {
-            say(`step ${current.index}/${total}: concurrent build failed (${(err as Error).message}); dropped INVALID ${dropped}, retrying once`);
-            continue;
-          }
+        if (isBuild && dropped && !retriedBuild) {
+          retriedBuild = true;
+          say(`step ${current.index}/${total}: concurrent build failed (${(err as Error).message}); dropped INVALID ${dropped}, retrying once`);
+          continue;
         }
         failed = true;
         const ms = Date.now() - t0;

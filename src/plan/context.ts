@@ -56,7 +56,7 @@ export function makeStep(ctx: Pick<PlanContext, 'lockTimeoutMs'>, input: StepInp
     description: input.description,
     lock: input.lock,
     transactional,
-    lockTimeoutMs: input.lockTimeoutMs ?? ctx.lockTimeoutMs,
+    lockTimeoutMs: input.lockTimeoutMs ?? (transactional ? ctx.lockTimeoutMs : CONCURRENT_LOCK_TIMEOUT_MS),
     statementTimeoutMs: input.statementTimeoutMs ?? (transactional ? DEFAULT_STATEMENT_TIMEOUT_MS : INDEX_BUILD_STATEMENT_TIMEOUT_MS),
     hazards: input.hazards ?? [],
     ...(input.group ? { group: input.group } : {}),
@@ -70,3 +70,12 @@ export function keyed(objects: readonly DbObject[]): Map<string, DbObject> {
 }
 
 export const DEFAULT_PLAN_LOCK_TIMEOUT_MS = DEFAULT_LOCK_TIMEOUT_MS;
+
+/**
+ * lock_timeout for CONCURRENTLY statements. They queue for SHARE UPDATE
+ * EXCLUSIVE, which does not conflict with readers' or writers' locks, and then
+ * wait for older transactions to end (virtualxid locks, also bounded by
+ * lock_timeout): waiting long blocks nobody's reads or writes, while a short
+ * timeout would fail builds behind any long analytics query.
+ */
+export const CONCURRENT_LOCK_TIMEOUT_MS = 60_000;

@@ -2,13 +2,13 @@
  *  planner never writes a second copy of how an object is created. */
 import type { DbObject } from '../desired/objects';
 import { createSteps, dropSteps } from '../sql/render';
-import type { PlanContext } from './context';
+import { CONCURRENT_LOCK_TIMEOUT_MS, type PlanContext } from './context';
 import type { PlanStep } from './step';
 
 export function createFor(ctx: PlanContext, object: DbObject): PlanStep[] {
   // The renderer uses the default lock_timeout; the plan's own value wins for transactional DDL.
   return createSteps(object, { partitionsOf: (table) => ctx.partitionsOf(table) }).map((s) =>
-    s.transactional ? { ...s, lockTimeoutMs: ctx.lockTimeoutMs } : s,
+    s.transactional ? { ...s, lockTimeoutMs: ctx.lockTimeoutMs } : { ...s, lockTimeoutMs: Math.max(s.lockTimeoutMs, CONCURRENT_LOCK_TIMEOUT_MS) },
   );
 }
 
