@@ -156,6 +156,14 @@ describe('expressions that cannot be batched exactly are rejected', () => {
     expect(actionDiagnostics(sales(), salesSpecs())).toEqual([]);
   });
 
+  test('a constant assignment is exact (every touched row gets it) and accepted', () => {
+    const steps = METRIC_STEPS.map((s) =>
+      s.name === 'update_customer_metrics' ? { ...s, assignments: [...s.assignments, { column: 'customer_segment', expression: "'active'", at: s.at }] } : s,
+    );
+    const specs = salesSpecs({ steps });
+    expect(actionDiagnostics(sales(specs), specs)).toEqual([]);
+  });
+
   test('a condition that is not the target key is rejected', () => {
     const steps = METRIC_STEPS.map((s) => (s.name === 'update_category_metrics' ? { ...s, condition: 'total_sales = transaction.total_amount' } : s));
     const specs = salesSpecs({ steps });

@@ -292,7 +292,8 @@ export function analyseStep(action: string, step: WorkflowStep, source: EntitySp
     if (!tree || analyses.has(a.column) || rejected.has(a.column)) continue;
     const substituted = substituteNewValues(tree, step, trees, analyses, a.column);
     const refs = references(substituted, target, source);
-    if (refs.target.size === 0 && refs.source.size === 0 && substituted !== tree) {
+    // Reads only new values and constants (a constant alone included: every touched row gets it).
+    if (refs.target.size === 0 && refs.source.size === 0) {
       analyses.set(a.column, { shape: 'derived', tree: substituted });
       continue;
     }
@@ -302,7 +303,7 @@ export function analyseStep(action: string, step: WorkflowStep, source: EntitySp
         : refs.target.size > 0
           ? `it reads ${[...refs.target].map((c) => `"${c}"`).join(', ')} outside the shapes \`col + E\`, \`col - E\`, \`GREATEST(col, E)\`, \`LEAST(col, E)\`, ` +
             'so applying a batch at once would differ from applying its rows one by one'
-          : 'it reads nothing from the batch';
+          : 'it cannot be analysed';
     fail(
       'workflow.not_batchable',
       `step "${step.name}": ${target.entity}.${a.column} = ${a.expression} cannot be batched exactly: ${why}`,
