@@ -65,3 +65,17 @@ test('a group fails as a whole: earlier statements of its transaction are rolled
   expect(report.results[1]!.error?.code).toBe('42701');
   expect(await query(db.pool, `SELECT 1 FROM pg_attribute WHERE attrelid = 'x.t'::regclass AND attname = 'g1'`)).toEqual([]);
 });
+
+test('progress of a long concurrent build is reported from a second connection', async () => {
+  // A deliberately slow (but immutable) expression makes the build last ~1 s on 600 rows.
+  await db.pool.query(`CREATE FUNCTION x.slow(v int) RETURNS int LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN PERFORM pg_sleep(0.002); RETURN v; END $$`);
+  await db.pool.query(`CREATE TABLE x.p (id int); INSERT INTO x.p SELECT generate_series(1, 600)`);
+  const messages: string[] = [];
+  const report = await applyPlan(
+    db.url,
+    planOf([step('CREATE INDEX CONCURRENTLY p_slow_idx ON x.p (x.slow(id));', { transactional: false, object: 'index:x.p_slow_idx', description: 'slow build', lock: 'SHARE UPDATE EXCLUSIVE' })]),
+    { schemas: ['x'], onProgress: (m) => messages.push(m) },
+  );
+  expect(report.ok).toBe(true);
+  expect(messages.some((m) => /step 1\/1 slow build: building index/.test(m))).toBe(true);
+});
