@@ -40,9 +40,19 @@ export async function resolveDatabase(flag: string | undefined, cwd = process.cw
     await server.stop();
     throw err;
   }
+  // Ctrl-C must not leave a server running in the background (its postmaster.pid would block the next run).
+  const onSignal = (signal: NodeJS.Signals): void => {
+    void server.stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   return {
     url: withDatabase(server.url, EMBEDDED_DATABASE),
     source: `embedded PostgreSQL (${path.relative(cwd, server.dataDir) || server.dataDir})`,
-    close: () => server.stop(),
+    close: async () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await server.stop();
+    },
   };
 }
