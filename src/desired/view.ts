@@ -6,8 +6,7 @@ import type { EntitySpec, MaterializedViewSpec } from '../spec/model';
 import type { CronJobObject, FunctionObject, MaterializedViewObject, QualifiedName, RefreshSchedule } from './objects';
 import { fitIdentifier, qualify, quoteIdent } from '../sql/ident';
 import { refreshFunctionName, refreshJobName, viewKeyIndexName } from './naming';
-import { cronForSeconds } from './schedule';
-import { refreshSchedule as parseRefreshInterval } from '../spec/refresh';
+import { cronForSeconds, refreshSchedule as parseRefreshInterval } from '../spec/refresh';
 
 /**
  * `SELECT <columns> FROM <schema>.<table> [WHERE filter]`, one column per line,

@@ -1,5 +1,4 @@
-import { cronForSeconds } from '../../src/desired/schedule';
-import { refreshSchedule } from '../../src/spec/refresh';
+import { cronForSeconds, refreshSchedule } from '../../src/spec/refresh';
 import { extensionForColumn } from '../../src/desired/extensions';
 
 test('refresh intervals convert to exact cron expressions', () => {
