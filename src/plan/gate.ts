@@ -1,5 +1,7 @@
 /** The approval gate: a plan with blocking hazards (deletes_data,
- *  rewrites_table) is refused unless each one is allowed by name. */
+ *  rewrites_table) is refused unless each one is allowed by name; a plan with
+ *  error diagnostics (a change the planner will not make online, such as a new
+ *  partition key) is refused outright, since applying it would not reach the spec. */
 import { BLOCKING_HAZARDS, type Hazard, type HazardCode, type PlanStep } from './step';
 import type { Plan } from './types';
 
@@ -31,7 +33,10 @@ export function gatePlan(plan: Plan, allowed: readonly HazardCode[] = []): GateR
   plan.steps.forEach((step, i) => {
     for (const h of step.hazards) if (BLOCKING_HAZARDS.has(h.code) && !allow.has(h.code)) refusals.push({ index: i + 1, step, hazard: h });
   });
-  if (refusals.length === 0) return { ok: true, refusals, message: '' };
+  const errors = plan.diagnostics.filter((d) => d.severity === 'error');
+  const errorText = errors.map((d) => `  ${d.message}${d.hint ? ` (${d.hint})` : ''}`).join('\n');
+  if (refusals.length === 0 && errors.length === 0) return { ok: true, refusals, message: '' };
+  if (refusals.length === 0) return { ok: false, refusals, message: `refusing to apply: the spec asks for changes specql does not make online:\n${errorText}` };
   const codes = [...new Set(refusals.map((r) => r.hazard.code))];
   const lines = refusals.map((r) => `  step ${r.index}: ${r.step.description}\n    ${r.hazard.code}: ${r.hazard.message}`);
   return {
@@ -39,6 +44,7 @@ export function gatePlan(plan: Plan, allowed: readonly HazardCode[] = []): GateR
     refusals,
     message:
       `refusing to apply: ${refusals.length} step(s) carry hazards that need explicit approval:\n${lines.join('\n')}\n` +
-      `re-run with --allow-hazards ${codes.join(',')} to apply them anyway`,
+      `re-run with --allow-hazards ${codes.join(',')} to apply them anyway` +
+      (errors.length ? `\nand the spec asks for changes specql does not make online:\n${errorText}` : ''),
   };
 }

@@ -74,3 +74,14 @@ test('entity scoping: a plan for one entity neither creates nor drops another en
   expect(unscoped.steps.map((s) => s.sql)).toEqual(['DROP TABLE sc.b;']);
   expect(unscoped.steps[0]!.hazards.map((h) => h.code)).toEqual(['access_exclusive_lock']); // empty table: no data lost
 });
+
+test('a change the planner will not make online (partitioning) is an error, and apply refuses', async () => {
+  const p = table('pk', 'p', [col('id', 'integer', { notNull: true }), col('at', 'timestamp with time zone', { notNull: true })]);
+  await applyDesired(state([p]), { databaseUrl: db.url });
+  const parted = state([{ ...p, partitionBy: { strategy: 'range', column: 'at' } }]);
+  const plan = await planDesired(parted, { databaseUrl: db.url });
+  expect(plan.diagnostics.map((d) => [d.code, d.severity])).toEqual([['plan.partitioning_changed', 'error']]);
+  const refused = await applyDesired(parted, { databaseUrl: db.url }).catch((e: unknown) => e);
+  expect(refused).toBeInstanceOf(HazardsRefusedError);
+  expect((refused as Error).message).toContain('partitioning differs (live none, spec range on at)');
+});
