@@ -177,6 +177,30 @@ describe('Entity lifecycle through the Pulumi engine simulator', () => {
     }
   });
 
+  it('renaming the table replaces the resource, deleting the old one first', async () => {
+    fs.writeFileSync(path.join(specsDir, 'visitor.yaml'), VISITOR.replace('schema: web\n', 'schema: web\ntable: site_visitor\n'));
+    try {
+      const preview = await run('preview');
+      expectNoErrors(preview);
+      const planned = entityEvents(preview).find((e) => e.name === 'Visitor')!;
+      expect(planned.op).toBe('replace');
+      expect(planned.diff).toMatchObject({ replaces: ['target'], deleteBeforeReplace: true });
+      const up = await run('up');
+      expectNoErrors(up);
+      expect(opsOf(up).Visitor).toBe('replace');
+      const steps = up.calls.filter((c) => c.endsWith('::Visitor') && /^(Create|Delete) /.test(c)).map((c) => c.split(' ')[0]);
+      expect(steps).toEqual(['Delete', 'Create']);
+      expect(await tables(url, 'web')).toContain('site_visitor');
+      const out = (up.outputs.entities as Record<string, any>).Visitor;
+      expect(out.table).toBe('site_visitor');
+    } finally {
+      fs.writeFileSync(path.join(specsDir, 'visitor.yaml'), VISITOR);
+    }
+    const back = await run('up');
+    expectNoErrors(back);
+    expect(opsOf(back).Visitor).toBe('replace');
+  });
+
   it('destroy with deletionPolicy "retain" forgets the resources and keeps the tables', async () => {
     const result = await runStack({ stateFile, mode: 'destroy', stack: 'lifecycle', config: { databaseUrl: { secret: url } } });
     expectNoErrors(result);
