@@ -163,7 +163,7 @@ export class Entity extends pulumi.dynamic.Resource {
       refreshSchedules: undefined,
       drift: undefined,
     };
-    super(serializedProvider, name, inputs, { ...opts, deleteBeforeReplace: true, additionalSecretOutputs: ['databaseUrl'] }, 'specql', 'Entity');
+    super(serializedProvider, name, inputs, { ...opts, deleteBeforeReplace: true }, 'specql', 'Entity');
   }
 }
 

@@ -173,7 +173,8 @@ async function planned(
       const header = `-- ${entity}: ${plan.steps.length === 0 ? 'no changes: the database matches the spec' : `${plan.steps.length} step(s) planned against ${redactUrl(url)}`}`;
       return { plannedSql: [header, ...plan.sql].join('\n'), planSummary: summary };
     } catch (error) {
-      note = `the database is unreachable (${scrub((error as Error).message, url)})`;
+      const why = scrub((error as Error).message, url);
+      note = unreachable(error) ? `the database is unreachable (${why})` : `planning against the live database failed (${why})`;
     }
   }
   const script = await engine.freshScript(specs, entity, options(settings, url ?? ''));
@@ -181,6 +182,12 @@ async function planned(
     plannedSql: `-- ${entity}: DDL for a FRESH database, not a live plan: ${note}.\n-- The update plans again against the live database before applying.\n${script}`,
     planSummary: { source: 'fresh-database', steps: 0, hazards: [], note },
   };
+}
+
+/** Connection-level failures (network, authentication, missing database), as opposed to planning errors. */
+function unreachable(error: unknown): boolean {
+  const code = String((error as { code?: unknown }).code ?? '');
+  return /^(ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|EAI_AGAIN)$/.test(code) || /^(28|3D|08)/.test(code);
 }
 
 function targetOf(spec: engine.EntitySpecLike): EntityTarget {
