@@ -127,3 +127,15 @@ test('fields with a default: a missing key takes the default, the set-based path
     await other.drop();
   }
 });
+
+test('without disable_triggers the enqueue trigger does the enqueuing (once)', async () => {
+  const other = await createTestDatabase('actbulknodt');
+  try {
+    await createSalesSchema(other.pool, salesSpecs({ disableTriggers: false }));
+    await other.pool.query('SELECT analytics.bulk_insert_transactions($1::jsonb)', [JSON.stringify(generateSales(250))]);
+    const [q] = await query<{ n: string }>(other.pool, 'SELECT count(*) AS n FROM analytics.update_performance_metrics_queue');
+    expect(Number(q!.n)).toBe(250);
+  } finally {
+    await other.drop();
+  }
+});
