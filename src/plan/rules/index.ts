@@ -15,6 +15,7 @@ import { indexSignature } from '../../catalog/read';
 import type { IndexObject, QualifiedName } from '../../desired/objects';
 import { objectKey } from '../../desired/objects';
 import { partitionIndexName } from '../../desired/naming';
+import { createIndexSql } from '../../sql/create-index';
 import { fitIdentifier, qualify, quoteIdent } from '../../sql/ident';
 import { makeStep, type PlanContext } from '../context';
 import { createFor } from '../create';
@@ -50,7 +51,18 @@ export function planIndex(ctx: PlanContext, desired: IndexObject): void {
       return;
     }
     if (tmpLive?.kind === 'index') dropIndex(ctx, tmpLive, 'leftover of an interrupted rebuild');
-    for (const step of createFor(ctx, desired)) ctx.emit(Phase.Indexes, step);
+    if (!ctx.liveByKey.has(`table:${desired.table.schema}.${desired.table.name}`)) {
+      // The table is created by this same plan: empty and unseen by anyone, so one
+      // plain CREATE INDEX (on the parent, cascading to its partitions) is enough.
+      ctx.emit(Phase.Indexes, makeStep(ctx, {
+        sql: createIndexSql(desired, { name: desired.name, table: desired.table }),
+        object: key,
+        description: `create ${desired.method} index ${desired.schema}.${desired.name} on new table ${desired.table.schema}.${desired.table.name}${desired.partitioned ? ' and its partitions' : ''} (empty: plain build)`,
+        lock: LOCKS.none,
+      }));
+    } else {
+      for (const step of createFor(ctx, desired)) ctx.emit(Phase.Indexes, step);
+    }
     const marker = markerStepIfNeeded(ctx, desired);
     if (marker) ctx.emit(Phase.Indexes, marker);
     return;

@@ -52,9 +52,11 @@ export function planPartition(ctx: PlanContext, desired: PartitionObject): void 
     moveFromDefault(ctx, desired, desired.bound, parentLive, liveDefault);
     return;
   }
-  // Without a DEFAULT partition nothing can already hold rows of the new range.
+  // Without a DEFAULT partition nothing can already hold rows of the new range;
+  // a parent created by this same plan is locked by nobody else.
   for (const step of createFor(ctx, desired)) {
-    ctx.emit(Phase.Partitions, liveDefault ? step : { ...step, hazards: step.hazards.filter((h) => h.code !== 'may_fail_on_existing_data') });
+    const hazards = !parentLive ? [] : liveDefault ? step.hazards : step.hazards.filter((h) => h.code !== 'may_fail_on_existing_data');
+    ctx.emit(Phase.Partitions, { ...step, hazards });
   }
 }
 
