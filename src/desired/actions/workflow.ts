@@ -232,6 +232,7 @@ function applyBody(steps: readonly StepPlan[]): string {
   return [
     'BEGIN',
     indent(steps.map((s) => stepSql(s, `${NEW_ROWS} AS ${BATCH_ALIAS}`)).join('\n\n'), '  '),
+    '',
     '  RETURN NULL;',
     'END;',
   ].join('\n');
