@@ -155,7 +155,15 @@ function alterColumn(ctx: PlanContext, table: TableObject, col: ColumnDef, live:
   const column = quoteIdent(col.name);
   const subject = `${table.schema}.${table.name}.${col.name}`;
   const change = classifyTypeChange(live.type, col.type);
-  if (change !== 'same') {
+  if (change !== 'same' && table.partitionBy?.column === col.name) {
+    ctx.diagnose({
+      code: 'plan.partition_key_type_changed',
+      severity: 'error',
+      subject,
+      message: `${subject}: the partition key's type cannot change (${live.type} → ${col.type}); PostgreSQL refuses ALTER TYPE on it`,
+      hint: 'create a new entity with the new type and copy the rows',
+    });
+  } else if (change !== 'same') {
     const hazards: Hazard[] = [];
     if (change !== 'no_rewrite') hazards.push(hazard('rewrites_table', `${live.type} → ${col.type} rewrites ${table.schema}.${table.name} under ACCESS EXCLUSIVE`));
     if (change === 'narrowing') hazards.push(hazard('may_fail_on_existing_data', `values that do not fit ${col.type} make the change fail`));
