@@ -161,6 +161,36 @@ describe('Entity lifecycle through the Pulumi engine simulator', () => {
     expect(await tables(url, 'web')).toContain('visitor');
   });
 
+  it('a data-losing change is previewed with its hazard, refused by up, applied once allowed', async () => {
+    fs.writeFileSync(path.join(specsDir, 'visitor.yaml'), VISITOR.replace('  first_seen: timestamptz\n', ''));
+    const columns = async () =>
+      (await db.pool.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = 'web' AND table_name = 'visitor' ORDER BY 1`)).rows.map(
+        (r) => r.column_name,
+      );
+    try {
+      const preview = await run('preview');
+      expectNoErrors(preview);
+      const planned = entityEvents(preview).find((e) => e.name === 'Visitor')!;
+      expect(planned.op).toBe('update');
+      expect(planned.inputs.plannedSql).toMatch(/DROP COLUMN[^;]*first_seen/i);
+      expect((planned.inputs.planSummary as any).hazards.join(' ')).toMatch(/deletes_data/);
+
+      const refused = await run('up');
+      expect(opsOf(refused).Visitor).toBe('failed');
+      expect(refused.errors.join('\n')).toMatch(/deletes_data/);
+      expect(await columns()).toContain('first_seen');
+
+      const allowed = await run('up', { allowHazards: ['deletes_data'] });
+      expectNoErrors(allowed);
+      expect(opsOf(allowed).Visitor).toBe('update');
+      expect(await columns()).not.toContain('first_seen');
+    } finally {
+      fs.writeFileSync(path.join(specsDir, 'visitor.yaml'), VISITOR);
+    }
+    expectNoErrors(await run('up'));
+    expect(await columns()).toContain('first_seen');
+  });
+
   it('a bad spec fails check with its file, line and column', async () => {
     const bad = VISITOR.replace('first_seen: timestamptz', 'first_seen: timestampz');
     fs.writeFileSync(path.join(specsDir, 'visitor.yaml'), bad);
