@@ -1,7 +1,7 @@
 /** Drift and ownership: what was changed by hand is repaired or reported, never
  *  silently destroyed; entity scoping; destructive changes refused until allowed. */
 import { applyDesired, HazardsRefusedError, planDesired } from '../../src/engine';
-import { col, index, state, table } from '../support/desired-builder';
+import { col, index, monthly, state, table } from '../support/desired-builder';
 import type { DesiredState } from '../../src/desired/objects';
 import { createTestDatabase, query, type TestDatabase } from '../support/db';
 
@@ -84,4 +84,21 @@ test('a change the planner will not make online (partitioning) is an error, and 
   const refused = await applyDesired(parted, { databaseUrl: db.url }).catch((e: unknown) => e);
   expect(refused).toBeInstanceOf(HazardsRefusedError);
   expect((refused as Error).message).toContain('partitioning differs (live none, spec range on at)');
+});
+
+test('archived partitions are neither recreated nor reported, however they were archived', async () => {
+  const m = table('ar', 'm', [col('id', 'integer', { notNull: true }), col('at', 'timestamp with time zone', { notNull: true })], {
+    partitionBy: { strategy: 'range', column: 'at' },
+  });
+  const window = { partitionWindow: { interval: 'monthly', from: '', to: '', premake: 1, retention: 2, archiveSchema: 'ar_archive' } };
+  const parts = monthly({ schema: 'ar', name: 'm' }, '2024-01', 3);
+  const older = state([{ kind: 'schema', name: 'ar_archive' }, m, ...parts], 'E', window);
+  await applyDesired(older, { databaseUrl: db.url });
+  await db.pool.query(`INSERT INTO ar.m SELECT g, timestamptz '2024-01-01 00:00:00+00' + (g % 80) * interval '1 day' FROM generate_series(1, 800) g`);
+  // As the maintenance function does it: detach + SET SCHEMA, no marker.
+  await db.pool.query(`ALTER TABLE ar.m DETACH PARTITION ar.m_p2024_01; ALTER TABLE ar.m_p2024_01 SET SCHEMA ar_archive`);
+  const plan = await planDesired(older, { databaseUrl: db.url });
+  expect(plan.steps).toEqual([]);
+  expect(plan.diagnostics.map((d) => d.code)).toEqual(['plan.partition_archived']);
+  expect(plan.diagnostics[0]!.message).toContain('was archived as ar_archive.m_p2024_01');
 });

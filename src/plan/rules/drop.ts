@@ -15,6 +15,7 @@ import { Phase } from '../order';
 import { unscheduleCronJob } from './cron';
 import { dropFunction } from './function';
 import { dropIndex } from './index';
+import { archiveSchemas } from './partition';
 
 const tableKey = (t: { schema: string; name: string }): string => `table:${t.schema}.${t.name}`;
 
@@ -23,8 +24,12 @@ export function planDrops(ctx: PlanContext): void {
   const candidates = ctx.live.objects.filter((o) => !ctx.desiredByKey.has(objectKey(o)) && !ctx.handled.has(objectKey(o)));
   for (const o of candidates) if (o.kind === 'table' && ctx.owned(o) && ctx.inScope(ctx.liveEntity(o))) droppedTables.add(objectKey(o));
 
+  const archives = new Set(archiveSchemas(ctx));
   for (const o of candidates) {
     const entity = ctx.liveEntity(o);
+    // Archived partitions (detached by the planner or the maintenance function) are kept, silently.
+    if (o.kind === 'table' && archives.has(o.schema)) continue;
+    if (o.kind === 'index' && archives.has(o.table.schema)) continue;
     const key = objectKey(o);
     if (o.kind === 'schema' || o.kind === 'extension') continue; // shared; never dropped
     if (o.kind === 'partition' && droppedTables.has(tableKey(o.parent))) continue;

@@ -46,6 +46,20 @@ export function planPartition(ctx: PlanContext, desired: PartitionObject): void 
     }
     return;
   }
+  const archivedAs =
+    [...ctx.live.archived].find((qualified) => qualified.endsWith(`.${desired.name}`)) ??
+    archiveSchemas(ctx).map((a) => `${a}.${desired.name}`).find((q) => ctx.liveByKey.has(`table:${q}`));
+  if (archivedAs) {
+    // Already detached into the archive (by an apply with a later "today", or by the
+    // maintenance function): recreating it empty would split its rows in two places.
+    ctx.diagnose({
+      code: 'plan.partition_archived',
+      severity: 'warning',
+      subject: key,
+      message: `partition ${desired.schema}.${desired.name} was archived as ${archivedAs}; not recreated (is "today" earlier than the run that archived it?)`,
+    });
+    return;
+  }
   const parentLive = ctx.liveByKey.get(tableKey(desired.parent.schema, desired.parent.name));
   const liveDefault = parentLive ? livePartitionsOf(ctx, desired.parent).find((p) => p.bound.kind === 'default') : undefined;
   if (desired.bound.kind === 'range' && parentLive?.kind === 'table' && liveDefault && parentLive.partitionBy) {
@@ -157,4 +171,9 @@ export function planArchive(ctx: PlanContext, table: TableObject, archiveSchema:
       );
     }
   }
+}
+
+/** Archive schemas of the desired entities (tables there are archived partitions, not drift). */
+export function archiveSchemas(ctx: PlanContext): string[] {
+  return [...new Set(ctx.desired.entities.flatMap((e) => (e.partitionWindow ? [e.partitionWindow.archiveSchema] : [])))];
 }
