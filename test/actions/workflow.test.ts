@@ -228,3 +228,25 @@ test('an accumulator column with a default: a first-seen row starts at the defau
     await db.drop();
   }
 });
+
+test('synchronous mode: two connections inserting overlapping keys concurrently neither deadlock nor lose updates', async () => {
+  const db = await createTestDatabase('actsyncconc');
+  try {
+    await createSalesSchema(db.pool, salesSpecs({ asyncExecution: false }));
+    const rows = generateSales(3000, { seed: 17, customers: 15, products: 8 });
+    const writer = async (part: SaleRow[]): Promise<void> => {
+      const client = await db.pool.connect();
+      try {
+        for (let i = 0; i < part.length; i += 150) {
+          await client.query('SELECT analytics.bulk_insert_transactions($1::jsonb)', [JSON.stringify(part.slice(i, i + 150))]);
+        }
+      } finally {
+        client.release();
+      }
+    };
+    await Promise.all([writer(rows.filter((_, i) => i % 2 === 0)), writer(rows.filter((_, i) => i % 2 === 1))]);
+    await expectMetricsMatchRawSales(db.pool);
+  } finally {
+    await db.drop();
+  }
+});
