@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { applyDesired, planDesired } from '../../src/engine';
 import type { DbObject } from '../../src/desired/objects';
 import { formatPlanText } from '../../src/plan/format/text';
-import { col, index, monthly, state, table } from '../support/desired-builder';
+import { col, index, monthly, state, table, view } from '../support/desired-builder';
 import { createTestDatabase, query, type TestDatabase } from '../support/db';
 
 let db: TestDatabase;
@@ -42,7 +42,7 @@ function objects(s: string, target: boolean): DbObject[] {
     constraints: [{ name: 'sales_pkey', kind: 'primary_key', columns: ['id', 'at'] }],
     partitionBy: { strategy: 'range', column: 'at' },
   });
-  const plain = table(s, 'customers', [col('id', 'integer', { notNull: true }), col('segment', 'text')], {
+  const plain = table(s, 'customers', [col('id', 'integer', { notNull: true }), col('segment', 'text', { notNull: target })], {
     constraints: [{ name: 'customers_pkey', kind: 'primary_key', columns: ['id'] }],
   });
   return [
@@ -51,6 +51,7 @@ function objects(s: string, target: boolean): DbObject[] {
     plain,
     index(plain, 'customers_segment_idx', ['segment'], target ? { method: 'hash' } : {}),
     ...(target ? [index(sales, 'sales_region_idx', ['region', 'at desc'])] : []),
+    view(s, 'segments', target ? `SELECT segment, count(*) AS n, max(id) AS last_id FROM ${s}.customers GROUP BY segment` : `SELECT segment, count(*) AS n FROM ${s}.customers GROUP BY segment`, ['segment']),
   ];
 }
 
@@ -74,6 +75,8 @@ async function converge(s: string): Promise<void> {
   expect(Number(n!.n)).toBe(ROWS);
   const [d] = await query<{ n: string }>(db.pool, `SELECT count(*) AS n FROM ${s}.sales_default`);
   expect(Number(d!.n)).toBe(0);
+  const [v] = await query<{ n: string }>(db.pool, `SELECT sum(n) AS n FROM ${s}.segments WHERE last_id IS NOT NULL`);
+  expect(Number(v!.n)).toBeGreaterThanOrEqual(2000);
 }
 
 test('killed after step k (several k), the next apply converges', async () => {
@@ -84,7 +87,10 @@ test('killed after step k (several k), the next apply converges', async () => {
   // First step, inside the DEFAULT-move transaction, right after ON ONLY, between builds, between attaches, near the end.
   const onlyAt = full.steps.findIndex((st) => / ON ONLY /.test(st.sql)) + 1;
   const moveAt = full.steps.findIndex((st) => /WITH moved AS/.test(st.sql)) + 1;
-  const ks = [...new Set([1, moveAt, onlyAt, onlyAt + 2, n - 4, n - 1].filter((k) => k >= 1 && k < n))];
+  const validateAt = full.steps.findIndex((st) => /VALIDATE CONSTRAINT/.test(st.sql)) + 1;
+  const viewBuildAt = full.steps.findIndex((st) => /CREATE MATERIALIZED VIEW/.test(st.sql)) + 1;
+  const swapAt = full.steps.findIndex((st) => /RENAME TO segments_old/.test(st.sql)) + 1;
+  const ks = [...new Set([1, moveAt, validateAt, onlyAt, onlyAt + 2, viewBuildAt, swapAt, n - 4, n - 1].filter((k) => k >= 1 && k < n))].sort((a, b) => a - b);
   console.log(`resume: plan of ${n} steps, killed after steps ${ks.join(', ')}`);
   for (const k of ks) {
     const s = `k_${k}`;

@@ -14,13 +14,14 @@ afterAll(async () => {
   await db.drop();
 });
 
-test('NOT NULL on a populated column: four statements, none scanning under ACCESS EXCLUSIVE', async () => {
+test('NOT NULL on a populated column: check NOT VALID, validate, set, drop check, none scanning under ACCESS EXCLUSIVE', async () => {
   const t = table('q', 't', [col('id', 'integer'), col('a', 'text')]);
   await applyDesired(state([t]), { databaseUrl: db.url });
   await db.pool.query(`INSERT INTO q.t SELECT g, 'x' FROM generate_series(1, 100) g`);
   const to = state([table('q', 't', [col('id', 'integer'), col('a', 'text', { notNull: true }), col('b', 'numeric(12,2)', { default: '0' })])]);
   const plan = await planDesired(to, { databaseUrl: db.url });
   expect(plan.steps.map((s) => [s.sql, s.lock, s.transactional])).toEqual([
+    ['ALTER TABLE q.t DROP CONSTRAINT IF EXISTS t_a_not_null;', 'ACCESS EXCLUSIVE', true],
     ['ALTER TABLE q.t ADD CONSTRAINT t_a_not_null CHECK (a IS NOT NULL) NOT VALID;', 'ACCESS EXCLUSIVE', true],
     ['ALTER TABLE q.t VALIDATE CONSTRAINT t_a_not_null;', 'SHARE UPDATE EXCLUSIVE', true],
     ['ALTER TABLE q.t ALTER COLUMN a SET NOT NULL;', 'ACCESS EXCLUSIVE', true],

@@ -197,6 +197,8 @@ function alterColumn(ctx: PlanContext, table: TableObject, col: ColumnDef, live:
     // Four steps so no statement scans the table under ACCESS EXCLUSIVE.
     const check = quoteIdent(fitIdentifier(`${table.name}_${col.name}_not_null`));
     const group = `${objectKey(table)}:not_null:${col.name}`;
+    // A run killed after the check was added leaves it behind: replace it in the same transaction.
+    emit(`ALTER TABLE ${name} DROP CONSTRAINT IF EXISTS ${check};`, `drop a leftover helper check on ${subject}, if any`, [], LOCKS.alterTable, `${group}:add`);
     emit(`ALTER TABLE ${name} ADD CONSTRAINT ${check} CHECK (${column} IS NOT NULL) NOT VALID;`, `add NOT VALID check ${subject} IS NOT NULL`,
       [hazard('access_exclusive_lock', `briefly locks ${table.schema}.${table.name} (no scan)`)], LOCKS.alterTable, `${group}:add`);
     emit(`ALTER TABLE ${name} VALIDATE CONSTRAINT ${check};`, `validate ${subject} IS NOT NULL (scan; writers keep going)`,
