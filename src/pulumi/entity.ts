@@ -10,6 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
+import { stringify } from 'yaml';
 import type { EntityOutputs, RefreshSchedule } from '../desired/objects';
 import { readSources, type SpecSource } from './discover';
 import { DEFAULT_SETTINGS, type DeletionPolicy, type EntitySettings } from './types';
@@ -100,6 +101,12 @@ export interface EntityArgs extends EntitySettingsArgs {
   readonly relatedFiles?: readonly string[];
   /** Or the texts themselves (`{ file, text }`; `file` is what messages print). */
   readonly sources?: pulumi.Input<readonly SpecSource[]>;
+  /**
+   * Or the spec as a parsed YAML document (`{ entity, schema, fields, … }`),
+   * written out as YAML for validation; check failures then point into that
+   * generated text (`<name>.inline.yaml`). Related specs go in `sources`.
+   */
+  readonly spec?: Readonly<Record<string, unknown>>;
   /** PostgreSQL URL; always stored as a secret. */
   readonly databaseUrl: pulumi.Input<string>;
 }
@@ -128,8 +135,7 @@ export class Entity extends pulumi.dynamic.Resource {
   declare readonly drift: pulumi.Output<string[]>;
 
   constructor(name: string, args: EntityArgs, opts?: pulumi.CustomResourceOptions) {
-    const sources = args.sources ?? (args.specFile ? readSources([args.specFile, ...(args.relatedFiles ?? [])].filter(unique)) : undefined);
-    if (sources === undefined) throw new Error(`Entity ${name}: give specFile or sources`);
+    const sources = entitySources(name, args);
     const settings = pulumi.output({
       premake: args.premake ?? null,
       retention: args.retention ?? null,
@@ -165,6 +171,16 @@ export class Entity extends pulumi.dynamic.Resource {
     };
     super(serializedProvider, name, inputs, { ...opts, deleteBeforeReplace: true }, 'specql', 'Entity');
   }
+}
+
+function entitySources(name: string, args: EntityArgs): pulumi.Input<readonly SpecSource[]> {
+  if (args.specFile) return readSources([args.specFile, ...(args.relatedFiles ?? [])].filter(unique));
+  if (args.spec) {
+    const inline: SpecSource = { file: `${name}.inline.yaml`, text: stringify(args.spec) };
+    return pulumi.output(args.sources ?? []).apply((related) => [inline, ...related]);
+  }
+  if (args.sources) return args.sources;
+  throw new Error(`Entity ${name}: give specFile, sources or spec`);
 }
 
 function unique<T>(value: T, index: number, all: readonly T[]): boolean {

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
-import { SpecqlStack } from '../../src/pulumi';
+import { Entity, SpecqlStack } from '../../src/pulumi';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const settings = require('@pulumi/pulumi/runtime/settings');
@@ -112,5 +112,20 @@ describe('SpecqlStack wiring (plain mocks)', () => {
     const grant = resources.find((r) => r.type === 'postgresql:index/grant:Grant')!;
     expect(grant.inputs).toMatchObject({ role: 'analytics_writer', schema: 'analytics', objectType: 'function', privileges: ['EXECUTE'], database: 'analytics' });
     for (const entity of entities) expect(grant.dependencies).toContain(entity.urn);
+  });
+});
+
+describe('Entity inputs (plain mocks)', () => {
+  it('accepts the spec as a parsed YAML document, carried as generated YAML text', async () => {
+    const resources = await run(() => {
+      new Entity('Tag', {
+        entity: 'Tag',
+        spec: { entity: 'Tag', schema: 'app', fields: { tag_id: 'uuid', label: 'text' }, primary_key: ['tag_id'] },
+        databaseUrl: 'postgresql://app:pw@db:5432/app',
+      });
+    });
+    const tag = resources.find((r) => r.type === ENTITY_TYPE)!;
+    expect(tag.inputs.sources).toEqual([{ file: 'Tag.inline.yaml', text: expect.stringContaining('entity: Tag') }]);
+    expect(tag.inputs.sources[0].text).toContain('label: text');
   });
 });
