@@ -85,6 +85,25 @@ describe('pulumi engine simulator', () => {
     expect(result.errors.join('\n')).toContain('content may not say bad');
   });
 
+  it('a resource the program no longer declares is deleted (after a preview that only reports it)', async () => {
+    const extra = path.join(dir, 'extra.txt');
+    const both = () => {
+      new File('f', { path: target, content: 'three' });
+      new File('g', { path: extra, content: 'g' });
+      return {};
+    };
+    expect((await runStack({ program: both, stateFile, mode: 'up' })).errors).toEqual([]);
+    expect(fs.existsSync(extra)).toBe(true);
+    const onlyF = program('three');
+    const preview = await runStack({ program: onlyF, stateFile, mode: 'preview' });
+    expect(preview.events.filter((e) => e.name === 'g').map((e) => e.op)).toEqual(['delete']);
+    expect(fs.existsSync(extra)).toBe(true);
+    const up = await runStack({ program: onlyF, stateFile, mode: 'up' });
+    expect(up.events.filter((e) => e.name === 'g').map((e) => e.op)).toEqual(['delete']);
+    expect(fs.existsSync(extra)).toBe(false);
+    expect(up.state.resources.map((r) => r.name)).not.toContain('g');
+  });
+
   it('replace deletes first when asked, refresh notices removal, destroy deletes', async () => {
     const other = path.join(dir, 'other.txt');
     const replaced = await runStack({ program: program('two', other), stateFile, mode: 'up' });
