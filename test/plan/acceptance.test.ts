@@ -11,6 +11,8 @@ import { BLOCKING_HAZARDS, type HazardCode } from '../../src/plan/step';
 import { col, fn, index, monthly, state, table, trigger, view } from '../support/desired-builder';
 import { createTestDatabase, query, type TestDatabase } from '../support/db';
 import type { Pool } from 'pg';
+import { readCatalog } from '../../src/catalog/read';
+import { connect } from '../../src/db/connection';
 
 interface Case {
   readonly name: string;
@@ -210,7 +212,22 @@ test.each(cases.map((c, i) => [c.name, i] as const))('%s', async (_name, i) => {
   const invalid = await query(db.pool, `SELECT indexrelid::regclass::text AS i FROM pg_index WHERE NOT indisvalid`);
   expect(invalid).toEqual([]);
   await c.check?.(db.pool, s);
+  // The migrated schema must read back exactly like the same spec applied to an empty schema.
+  const fresh = `${s}_fresh`;
+  await applyDesired(state(c.to(fresh), 'E', c.retention ? { partitionWindow: { ...window.partitionWindow!, archiveSchema: `${fresh}_archive` } } : {}), opts);
+  expect(await catalogOf(fresh, s)).toEqual(await catalogOf(s, s));
 });
+
+/** The live objects of a schema as sorted JSON, with the schema renamed to `as`. */
+async function catalogOf(schema: string, as: string): Promise<string[]> {
+  const client = await connect(db.url);
+  try {
+    const live = await readCatalog(client, [schema]);
+    return live.objects.map((o) => JSON.stringify(o).split(schema).join(as)).sort();
+  } finally {
+    await client.end();
+  }
+}
 
 test('a partitioned index changed twice, then back: every rebuild converges (child names never collide)', async () => {
   const s = 'acc_twice';
