@@ -11,7 +11,6 @@ import { keyed, DEFAULT_PLAN_LOCK_TIMEOUT_MS, type PlanContext } from './context
 import { summarizeHazards } from './hazards';
 import { orderSteps, type PhasedStep, type Phase } from './order';
 import { desiredOwnership, liveOwnership } from './ownership';
-import { makeStep } from './context';
 import { planCronJob } from './rules/cron';
 import { planDrops } from './rules/drop';
 import { planFunction } from './rules/function';
@@ -55,8 +54,10 @@ export function planChanges(desired: DesiredState, live: LiveCatalog, options: P
     diagnostics: [],
   };
 
-  // Drops first (they may mark triggers for re-creation), then everything desired.
-  for (const o of objects) if (o.kind === 'function') markSignatureChanges(ctx, o);
+  // Archiving first (it marks the partitions it handles), then functions (a
+  // replaced function marks the triggers to recreate), then everything else in
+  // the generator's order; drops of what left the spec last. Phases (order.ts)
+  // put the resulting steps in dependency order.
   for (const o of objects) {
     if (o.kind === 'table' && o.partitionBy) {
       const entity = desired.entities.find((e) => e.schema === o.schema && e.table === o.name);
@@ -104,9 +105,6 @@ export function planChanges(desired: DesiredState, live: LiveCatalog, options: P
   };
 }
 
-/** Nothing to do here beyond what planFunction does; kept for symmetry of phases. */
-function markSignatureChanges(_ctx: PlanContext, _fn: DbObject): void {}
-
 /** Partitions of `table` once the plan has run: live ones (not archived by it) plus desired new ones. */
 function partitionsAfterPlan(live: LiveCatalog, desired: DesiredState, table: QualifiedName): PartitionObject[] {
   const of = (o: DbObject): o is PartitionObject => o.kind === 'partition' && o.parent.schema === table.schema && o.parent.name === table.name;
@@ -117,5 +115,3 @@ function partitionsAfterPlan(live: LiveCatalog, desired: DesiredState, table: Qu
   const windowStart = starts.length ? starts.sort()[0]! : null;
   return [...out.values()].filter((p) => !(windowStart && p.bound.kind === 'range' && p.bound.to <= windowStart && !desired.objects.some((d) => objectKey(d) === objectKey(p))));
 }
-
-export { makeStep };

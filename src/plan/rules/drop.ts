@@ -6,7 +6,7 @@
  */
 import type { DbObject, MaterializedViewObject, PartitionObject, TableObject } from '../../desired/objects';
 import { objectKey } from '../../desired/objects';
-import { qualify, quoteIdent } from '../../sql/ident';
+import { qualify } from '../../sql/ident';
 import { dropTriggerSql } from '../../sql/trigger';
 import { makeStep, type PlanContext } from '../context';
 import { hazard } from '../hazards';
@@ -127,5 +127,4 @@ function dropView(ctx: PlanContext, v: MaterializedViewObject): void {
     lock: LOCKS.dropTable,
     hazards: [hazard('access_exclusive_lock', `readers of ${v.schema}.${v.name} are blocked briefly, then fail`)],
   }));
-  void quoteIdent;
 }
