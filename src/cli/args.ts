@@ -58,3 +58,10 @@ export function numberOption(value: string | boolean | undefined, name: 'premake
   return { [name]: n };
 }
 
+
+export function lockTimeoutOption(value: string | boolean | undefined): { lockTimeoutMs?: number } {
+  if (value === undefined) return {};
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms <= 0) throw new UsageError('--lock-timeout takes milliseconds');
+  return { lockTimeoutMs: ms };
+}

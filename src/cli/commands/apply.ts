@@ -16,12 +16,12 @@ import { loadSpecs } from '../../spec/load';
 import { csv, dateOption, loadOrReport, numberOption, parseCommandArgs, UsageError } from '../args';
 
 const USAGE =
-  'usage: specql apply <path…> [--database-url URL] [--allow-hazards h1,h2] [--format text|json] [--today YYYY-MM-DD] [--premake N] [--retention N] [--lock-timeout MS]\n';
+  'usage: specql apply <path…> [--database-url URL] [--allow-hazards h1,h2] [--format text|json] [--today YYYY-MM-DD] [--premake N] [--retention N] [--entities A,B] [--lock-timeout MS]\n';
 
 export async function run(args: string[]): Promise<number> {
   try {
     const { positionals, values } = parseCommandArgs(args, {
-      'database-url': 'string', 'allow-hazards': 'string', format: 'string', today: 'string', premake: 'string', retention: 'string', 'lock-timeout': 'string',
+      'database-url': 'string', 'allow-hazards': 'string', format: 'string', today: 'string', premake: 'string', retention: 'string', entities: 'string', 'lock-timeout': 'string',
     });
     if (values.help || positionals.length === 0) {
       process.stderr.write(USAGE);
@@ -48,6 +48,7 @@ export async function run(args: string[]): Promise<number> {
         ...(lockTimeout ? { lockTimeoutMs: lockTimeout } : {}),
         ...numberOption(values.premake, 'premake'),
         ...numberOption(values.retention, 'retention'),
+        ...(csv(values.entities).length ? { entities: csv(values.entities) } : {}),
       });
       if (format === 'json') {
         process.stdout.write(`${JSON.stringify({ plan: planToJson(result.plan), report: result.report.results.map((r) => ({ index: r.index, status: r.status, attempts: r.attempts, durationMs: r.durationMs, description: r.step.description })), outputs: result.outputs }, null, 2)}\n`);

@@ -10,14 +10,14 @@ import { formatPlanJson } from '../../plan/format/json';
 import { formatPlanMarkdown } from '../../plan/format/markdown';
 import { formatPlanText } from '../../plan/format/text';
 import { loadSpecs } from '../../spec/load';
-import { dateOption, loadOrReport, numberOption, parseCommandArgs, UsageError } from '../args';
+import { csv, dateOption, loadOrReport, lockTimeoutOption, numberOption, parseCommandArgs, UsageError } from '../args';
 
-const USAGE = 'usage: specql plan <path…> [--database-url URL] [--format text|json|markdown] [--detailed-exitcode] [--today YYYY-MM-DD] [--premake N] [--retention N]\n';
+const USAGE = 'usage: specql plan <path…> [--database-url URL] [--format text|json|markdown] [--detailed-exitcode] [--today YYYY-MM-DD] [--premake N] [--retention N] [--entities A,B] [--lock-timeout MS]\n';
 
 export async function run(args: string[]): Promise<number> {
   try {
     const { positionals, values } = parseCommandArgs(args, {
-      'database-url': 'string', format: 'string', 'detailed-exitcode': 'boolean', today: 'string', premake: 'string', retention: 'string',
+      'database-url': 'string', format: 'string', 'detailed-exitcode': 'boolean', today: 'string', premake: 'string', retention: 'string', entities: 'string', 'lock-timeout': 'string',
     });
     if (values.help || positionals.length === 0) {
       process.stderr.write(USAGE);
@@ -35,6 +35,8 @@ export async function run(args: string[]): Promise<number> {
         ...(today ? { today } : {}),
         ...numberOption(values.premake, 'premake'),
         ...numberOption(values.retention, 'retention'),
+        ...(csv(values.entities).length ? { entities: csv(values.entities) } : {}),
+        ...lockTimeoutOption(values['lock-timeout']),
       });
       const text = format === 'json' ? formatPlanJson(plan) : format === 'markdown' ? formatPlanMarkdown(plan) : formatPlanText(plan);
       process.stdout.write(text);
