@@ -140,11 +140,18 @@ export class EntityProvider implements pulumi.dynamic.ResourceProvider {
   /** Read and delete get the old outputs only (no secret inputs): the URL comes from stack config when it names the same database. */
   private urlFor(props: EntityState): string {
     const configured = this.config.databaseUrl;
-    if (configured && redactUrl(configured) === props.connection) return configured;
     const fromEnv = process.env.SPECQL_DATABASE_URL;
-    if (fromEnv && redactUrl(fromEnv) === props.connection) return fromEnv;
-    // Password-less: libpq-style PGPASSWORD / ~/.pgpass supply the password, as for psql.
-    return props.connection;
+    let url = props.connection;
+    let source = 'the password-less connection (PGPASSWORD / ~/.pgpass supply the password)';
+    if (configured && redactUrl(configured) === props.connection) {
+      url = configured;
+      source = 'databaseUrl from stack config';
+    } else if (fromEnv && redactUrl(fromEnv) === props.connection) {
+      url = fromEnv;
+      source = 'SPECQL_DATABASE_URL';
+    }
+    console.log(`specql: ${props.entity}: connecting to ${props.connection} with ${source}`);
+    return url;
   }
 }
 

@@ -137,6 +137,9 @@ describe('Entity lifecycle through the Pulumi engine simulator', () => {
     expectNoErrors(refresh);
     const event = entityEvents(refresh).find((e) => e.name === 'PageView')!;
     expect(event.op).toBe('refresh');
+    // Read gets no secret inputs: the URL (with its password) comes from the stack config via Configure.
+    expect(event.providerLog).toMatch(/PageView: connecting to postgresql:\/\/[^ ]* with databaseUrl from stack config/);
+    expect(event.providerLog).not.toContain(password);
     // Outputs keep the spec's names; `drift` says what the live database lacks.
     expect(event.changedKeys).toContain('drift');
     expect((event.outputs.drift as string[]).join('\n')).toMatch(/idx_page_view_visitor/);
