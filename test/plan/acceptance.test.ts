@@ -32,6 +32,10 @@ const parted = (s: string) =>
     constraints: [{ name: 'm_pkey', kind: 'primary_key', columns: ['id', 'at'] }],
     partitionBy: { strategy: 'range', column: 'at' },
   });
+const datePart = (s: string) =>
+  table(s, 'd', [col('id', 'integer', { notNull: true }), col('day', 'date', { notNull: true }), col('order', 'text')], {
+    partitionBy: { strategy: 'range', column: 'day' },
+  });
 const seedT = (s: string) => [`INSERT INTO ${s}.t (id, a, n) SELECT g, 'x' || g, g FROM generate_series(1, 2000) g`];
 const seedM = (s: string, months = 2) => [
   `INSERT INTO ${s}.m (id, at, v) SELECT g, timestamptz '2024-01-01 00:00:00+00' + (g % ${months * 28}) * interval '1 day', 'v' || g FROM generate_series(1, 5000) g`,
@@ -148,6 +152,17 @@ const cases: Case[] = [
       expect(total).toBe(5000);
       expect(rows.find((r) => r.p.endsWith('m_default'))).toBeUndefined();
       expect(rows.map((r) => r.p.replace(/^.*\./, ''))).toEqual(['m_p2024_01', 'm_p2024_02', 'm_p2024_03']);
+    },
+  },
+  {
+    name: 'a date partition key (not timestamptz) rolls forward the same way, with a quoted column name',
+    from: (s) => [{ ...datePart(s) }, ...monthly({ schema: s, name: 'd' }, '2024-01', 1)],
+    setup: (s) => [`INSERT INTO ${s}.d SELECT g, date '2024-01-01' + (g % 60), 'x' FROM generate_series(1, 600) g`],
+    to: (s) => [{ ...datePart(s) }, ...monthly({ schema: s, name: 'd' }, '2024-01', 2), index(datePart(s), 'd_order_idx', ['order'])],
+    hazards: ['access_exclusive_lock', 'index_build', 'moves_rows'],
+    check: async (pool, s) => {
+      const [row] = await query<{ n: string }>(pool, `SELECT count(*) AS n FROM ${s}.d_p2024_02`);
+      expect(Number(row!.n)).toBe(290);
     },
   },
   {
