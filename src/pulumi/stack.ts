@@ -50,7 +50,16 @@ export class SpecqlStack extends pulumi.ComponentResource {
     super('specql:index:SpecqlStack', name, {}, opts);
     const paths = typeof args.specs === 'string' ? [args.specs] : [...args.specs];
     const sources = readSources(specFilesIn(paths));
-    const discovered = deploymentOrder(discoverEntities(sources));
+    const found = discoverEntities(sources);
+    for (const e of found) {
+      const twin = found.find((o) => o !== e && o.name === e.name);
+      if (twin) throw new Error(`SpecqlStack ${name}: entity ${e.name} is declared twice, in ${e.file} and ${twin.file}`);
+    }
+    const discovered = deploymentOrder(found);
+    if (discovered.length === 0) {
+      // An empty program would delete every Entity of the stack: refuse instead (a wrong path is the usual cause).
+      throw new Error(`SpecqlStack ${name}: no entities found in ${paths.join(', ')} (no .yaml file with an "entity:" key)`);
+    }
     const databaseUrl = pulumi.secret(args.databaseUrl);
 
     const shared = args.postgresql ? this.databaseObjects(name, discovered, databaseUrl, args) : { before: [], roles: [], provider: undefined, all: [] };

@@ -129,3 +129,18 @@ describe('Entity inputs (plain mocks)', () => {
     expect(tag.inputs.sources[0].text).toContain('label: text');
   });
 });
+
+describe('SpecqlStack refuses programs that would be destructive by mistake', () => {
+  it('an empty or wrong specs path is an error, not an empty stack', () => {
+    const dir = require('node:fs').mkdtempSync(path.join(require('node:os').tmpdir(), 'specql-empty-'));
+    expect(() => new SpecqlStack('s', { specs: dir, databaseUrl: 'postgresql://x@y/z' })).toThrow(/no entities found/);
+  });
+
+  it('the same entity declared in two files is named with both files', () => {
+    const fs = require('node:fs');
+    const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'specql-twice-'));
+    fs.writeFileSync(path.join(dir, 'a.yaml'), 'entity: Dup\nschema: s\nfields:\n  id: uuid\n');
+    fs.writeFileSync(path.join(dir, 'b.yaml'), 'entity: Dup\nschema: s\nfields:\n  id: uuid\n');
+    expect(() => new SpecqlStack('s', { specs: dir, databaseUrl: 'postgresql://x@y/z' })).toThrow(/Dup is declared twice, in .*a\.yaml and .*b\.yaml/);
+  });
+});
