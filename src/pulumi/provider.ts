@@ -70,10 +70,11 @@ export class EntityProvider implements pulumi.dynamic.ResourceProvider {
   }
 
   async diff(_id: string, olds: EntityState, news: EntityCheckedInputs): Promise<pulumi.dynamic.DiffResult> {
+    // Identity fields missing from old state (written by an older provider) never force a replacement.
     const replaces: string[] = [];
     if (olds.entity !== news.entity) replaces.push('entity');
-    if (!same(olds.target, news.target)) replaces.push('target');
-    if (news.connection !== UNKNOWN && olds.connection !== news.connection) replaces.push('connection');
+    if (olds.target && !same(olds.target, news.target)) replaces.push('target');
+    if (olds.connection && news.connection !== UNKNOWN && olds.connection !== news.connection) replaces.push('connection');
     const changed =
       replaces.length > 0 ||
       news.connection === UNKNOWN ||

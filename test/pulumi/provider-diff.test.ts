@@ -42,6 +42,11 @@ describe('EntityProvider.diff', () => {
     });
   });
 
+  it('state from an older provider without the identity fields updates rather than replaces', async () => {
+    const { target: _t, connection: _c, ...older } = base;
+    expect(await diff({ ...older, providerVersion: '0.0.9+p0' }, { ...base })).toEqual({ changes: true });
+  });
+
   it('an unknown connection during preview is a change, not a replacement', async () => {
     expect(await diff(base, { ...base, connection: '04da6b54-80e4-46f7-96ec-b56ff0331ba9' })).toEqual({ changes: true });
   });
