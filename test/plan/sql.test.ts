@@ -42,6 +42,7 @@ test('a new partition with a DEFAULT partition: rows moved in one transaction', 
   const to = state([t, ...monthly({ schema: 'q2', name: 'm' }, '2024-01', 2)]);
   const plan = await planDesired(to, { databaseUrl: db.url });
   expect(plan.steps.map((s) => s.sql)).toEqual([
+    'LOCK TABLE q2.m IN EXCLUSIVE MODE;',
     'LOCK TABLE q2.m_default IN ACCESS EXCLUSIVE MODE;',
     'CREATE TABLE q2.m_p2024_02 (LIKE q2.m);',
     "WITH moved AS (\n  DELETE FROM q2.m_default\n  WHERE at >= '2024-02-01 00:00:00+00' AND at < '2024-03-01 00:00:00+00'\n  RETURNING id, at\n)\nINSERT INTO q2.m_p2024_02 (id, at) SELECT id, at FROM moved;",
@@ -50,6 +51,46 @@ test('a new partition with a DEFAULT partition: rows moved in one transaction', 
   expect(new Set(plan.steps.map((s) => s.group)).size).toBe(1);
   await applyDesired(to, { databaseUrl: db.url });
   expect((await planDesired(to, { databaseUrl: db.url })).steps).toEqual([]);
+});
+
+test('a write that arrives while a partition is carved out of DEFAULT waits, then lands in the new partition', async () => {
+  const t = table('q4', 'w', [col('id', 'integer', { notNull: true }), col('at', 'timestamp with time zone', { notNull: true })], {
+    partitionBy: { strategy: 'range', column: 'at' },
+  });
+  await applyDesired(state([t, ...monthly({ schema: 'q4', name: 'w' }, '2024-01', 1)]), { databaseUrl: db.url });
+  await db.pool.query(`INSERT INTO q4.w VALUES (1, '2024-02-10 00:00:00+00')`);
+  const plan = await planDesired(state([t, ...monthly({ schema: 'q4', name: 'w' }, '2024-01', 2)]), { databaseUrl: db.url });
+  // Run the move's transaction by hand so a writer can be started in the middle of it.
+  const mover = await db.pool.connect();
+  const writer = await db.pool.connect();
+  try {
+    await mover.query('BEGIN');
+    const [last, ...before] = [...plan.steps].reverse();
+    for (const step of before.reverse()) await mover.query(step.sql);
+    const write = writer.query(`INSERT INTO q4.w VALUES (2, '2024-02-20 00:00:00+00')`).then(
+      () => null,
+      (err: Error) => err,
+    );
+    // The writer must be waiting on our lock before the attach commits.
+    for (let i = 0; i < 100; i++) {
+      const { rows } = await db.pool.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO q4.w%'`,
+      );
+      if (rows[0].n > 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await mover.query(last!.sql);
+    await mover.query('COMMIT');
+    expect(await write).toBeNull();
+    const { rows } = await db.pool.query(`SELECT tableoid::regclass::text AS part, id FROM q4.w ORDER BY id`);
+    expect(rows).toEqual([
+      { part: 'q4.w_p2024_02', id: 1 },
+      { part: 'q4.w_p2024_02', id: 2 },
+    ]);
+  } finally {
+    mover.release();
+    writer.release();
+  }
 });
 
 test('formats and the gate: json for machines, markdown for a PR, refusal names step and hazard', async () => {

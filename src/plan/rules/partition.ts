@@ -91,6 +91,15 @@ function moveFromDefault(
   const range = `[${bound.from}, ${bound.to})`;
   const step = (sql: string, description: string, lock: LockMode, hazards = [] as ReturnType<typeof hazard>[]): void =>
     ctx.emit(Phase.Partitions, makeStep(ctx, { sql, object: key, description, lock, hazards, group }));
+  // The parent first: an INSERT that was already routed to DEFAULT before the
+  // move would, once the new partition is attached, fail the DEFAULT
+  // partition's constraint. EXCLUSIVE makes writers wait before routing, so
+  // they land in the new partition after commit; readers keep reading.
+  step(
+    `LOCK TABLE ${parentName} IN EXCLUSIVE MODE;`,
+    `lock ${parent.schema}.${parent.name} against writes (reads continue) while the new partition is carved out of DEFAULT`,
+    'EXCLUSIVE',
+  );
   step(
     `LOCK TABLE ${defName} IN ACCESS EXCLUSIVE MODE;`,
     `lock DEFAULT partition ${def.schema}.${def.name} so no row of ${range} lands there meanwhile`,
