@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
-import { Entity } from '../../src/pulumi';
+import { Entity, SpecqlStack } from '../../src/pulumi';
 import { EntityProvider } from '../../src/pulumi/provider';
 import { runStack, UNKNOWN } from '../support/pulumi-engine';
 import { entityEvents, expectNoErrors, tempDir } from './support';
@@ -75,5 +75,36 @@ describe('planned SQL without a live database', () => {
     expect(inputs.plannedSql).toMatch(/CREATE TABLE/i);
     expect(inputs.connection).toBe('postgresql://app@127.0.0.1:1/app');
     expect(JSON.stringify({ ...inputs, databaseUrl: undefined })).not.toContain('Do-Not-Print-Me');
+  });
+});
+
+describe('preview with @pulumi/postgresql owning the database objects', () => {
+  it('lists the postgresql resources (simulated, never driven) and plans every entity', async () => {
+    const dir = tempDir('pulumi-pg');
+    const result = await runStack({
+      stateFile: path.join(dir, 'state.json'),
+      mode: 'preview',
+      program: () => {
+        new SpecqlStack('specql', {
+          specs: path.resolve(__dirname, '../../specs'),
+          databaseUrl: 'postgresql://app:never-dialled@127.0.0.1:1/analytics',
+          today: '2024-06-15',
+          postgresql: { roles: [{ name: 'analytics_writer' }], executeGrants: ['analytics_writer'] },
+        });
+        return {};
+      },
+    });
+    expectNoErrors(result);
+    const byType = (type: string) => result.events.filter((e) => e.type === type).map((e) => [e.name, e.op, e.simulated]);
+    expect(byType('postgresql:index/schema:Schema')).toEqual([
+      ['specql-schema-analytics', 'create', true],
+      ['specql-schema-analytics_archive', 'create', true],
+    ]);
+    expect(byType('postgresql:index/extension:Extension')).toEqual([['specql-extension-btree_gist', 'create', true]]);
+    expect(byType('postgresql:index/grant:Grant')).toEqual([['specql-grant-analytics_writer-analytics-functions', 'create', true]]);
+    const entities = entityEvents(result);
+    expect(entities.map((e) => e.op)).toEqual(['create', 'create', 'create', 'create']);
+    // The server is unreachable: every entity shows the labelled fresh-database DDL.
+    for (const e of entities) expect((e.inputs.planSummary as any).source).toBe('fresh-database');
   });
 });
