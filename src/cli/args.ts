@@ -4,9 +4,9 @@
  * Unknown options are errors, reported in the same words for every command.
  */
 import { parseArgs } from 'node:util';
-import type { Diagnostic } from '../diagnostics/diagnostic';
 import { hasErrors } from '../diagnostics/diagnostic';
 import { renderDiagnostic } from '../diagnostics/render';
+import { loadAndCheckSpecs } from '../engine/check';
 import type { SpecSet } from '../spec/model';
 
 export type OptionKind = 'string' | 'boolean';
@@ -41,11 +41,9 @@ export function dateOption(value: string | boolean | undefined, flag: string): s
 }
 
 /** Loads specs and prints their diagnostics; null when there are errors. */
-export async function loadOrReport(
-  paths: string[],
-  load: (paths: string[]) => Promise<{ specs: SpecSet; diagnostics: readonly Diagnostic[] }>,
-): Promise<SpecSet | null> {
-  const { specs, diagnostics } = await load(paths);
+/** Loads and checks specs (engine/check.ts), printing every diagnostic; null when any is an error. */
+export async function loadOrReport(paths: string[]): Promise<SpecSet | null> {
+  const { specs, diagnostics } = await loadAndCheckSpecs(paths);
   for (const d of diagnostics) process.stderr.write(`${renderDiagnostic(d)}\n`);
   return hasErrors(diagnostics) ? null : specs;
 }

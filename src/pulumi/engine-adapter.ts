@@ -3,7 +3,9 @@
  * src/desired, src/sql): every call the Entity handlers make goes through
  * here, reduced to the few shapes they need.
  */
-import type { Diagnostic } from '../diagnostics/diagnostic';
+import { hasErrors } from '../diagnostics/diagnostic';
+import { renderDiagnostic } from '../diagnostics/render';
+import { generationDiagnostics } from '../desired/check';
 import type { DbObject, EntityOutputs } from '../desired/objects';
 import type { HazardCode } from '../plan/step';
 import type { EntitySpec, SpecSet } from '../spec/model';
@@ -27,11 +29,6 @@ export interface EngineOptions {
 }
 
 /** `file:line:col: message (fix: hint)`: one line per problem, as `specql validate` prints them. */
-export function describe(d: Diagnostic): string {
-  const where = d.at ? `${d.at.file}:${d.at.line}:${d.at.column}: ` : '';
-  return `${where}${d.message}${d.hint ? ` (fix: ${d.hint})` : ''}`;
-}
-
 export interface Loaded {
   readonly specs: Specs;
   /** Errors only, rendered; warnings do not block. */
@@ -41,8 +38,10 @@ export interface Loaded {
 /** The same loading and validation as `specql validate`, on the texts carried by the resource. */
 export async function load(sources: readonly SpecSource[]): Promise<Loaded> {
   await loadExpressionParser();
-  const result = loadSpecSources(sources);
-  return { specs: result.specs, errors: result.diagnostics.filter((d) => d.severity === 'error').map(describe) };
+  const { specs, diagnostics } = loadSpecSources(sources);
+  // The generator's own checks too, exactly as `specql validate` runs them.
+  const all = hasErrors(diagnostics) ? diagnostics : [...diagnostics, ...generationDiagnostics(specs)];
+  return { specs, errors: all.filter((d) => d.severity === 'error').map(renderDiagnostic) };
 }
 
 export interface PlannedEntity {
@@ -87,7 +86,7 @@ export interface Inspected {
 
 export async function inspect(spec: EntitySpec, specs: Specs, options: EngineOptions): Promise<Inspected> {
   const result = await engine.inspectEntity(spec, specs, engineOptions(options));
-  return { exists: result.exists, outputs: result.outputs, drift: result.drift.map(describe) };
+  return { exists: result.exists, outputs: result.outputs, drift: result.drift.map(renderDiagnostic) };
 }
 
 export interface Dropped {

@@ -1,5 +1,5 @@
 /** `specql validate` and `specql json-schema`, run through the dispatcher with output captured. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
@@ -55,4 +55,20 @@ test('validate without paths, or with a missing path, exits 1', async () => {
 
 test('json-schema prints the committed schema', async () => {
   expect(await specql('json-schema')).toEqual({ code: 0, stdout: specJsonSchemaText(), stderr: '' });
+});
+
+test('validate also reports what only the generator can see: a workflow that cannot be batched exactly, with its position', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'specql-validate-'));
+  const sales = readFileSync('specs/sales_analytics.yaml', 'utf8').replace(
+    'total_quantity + transaction.quantity',
+    'total_quantity * transaction.quantity',
+  );
+  writeFileSync(join(dir, 'sales.yaml'), sales);
+  writeFileSync(join(dir, 'metrics.yaml'), readFileSync('specs/performance_metrics.yaml', 'utf8'));
+  const line = sales.split('\n').findIndex((l) => l.includes('total_quantity * transaction.quantity')) + 1;
+  const result = await specql('validate', dir);
+  expect(result.code).toBe(1);
+  expect(result.stderr).toContain(`${join(dir, 'sales.yaml')}:${line}:`);
+  expect(result.stderr).toContain('cannot be batched exactly');
+  expect(result.stderr).toContain('[workflow.not_batchable]');
 });

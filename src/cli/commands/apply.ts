@@ -12,7 +12,6 @@ import { outputsText } from '../../engine/outputs-text';
 import { planToJson } from '../../plan/format/json';
 import { isHazardCode } from '../../plan/gate';
 import type { HazardCode } from '../../plan/step';
-import { loadSpecs } from '../../spec/load';
 import { csv, dateOption, loadOrReport, numberOption, parseCommandArgs, UsageError } from '../args';
 
 const USAGE =
@@ -35,7 +34,7 @@ export async function run(args: string[]): Promise<number> {
     const lockTimeout = values['lock-timeout'] === undefined ? undefined : Number(values['lock-timeout']);
     if (lockTimeout !== undefined && !(lockTimeout > 0)) throw new UsageError('--lock-timeout takes milliseconds');
     const today = dateOption(values.today, '--today');
-    const specs = await loadOrReport(positionals, loadSpecs);
+    const specs = await loadOrReport(positionals);
     if (!specs) return 1;
     const target = await resolveDatabase(values['database-url'] as string | undefined);
     try {

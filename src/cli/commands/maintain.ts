@@ -8,7 +8,6 @@ import { reportText } from '../../apply/report';
 import { resolveDatabase } from '../../db/target';
 import { ApplyFailedError, HazardsRefusedError } from '../../engine';
 import { maintainSpecs } from '../../engine/maintain';
-import { loadSpecs } from '../../spec/load';
 import { dateOption, loadOrReport, parseCommandArgs, UsageError } from '../args';
 
 const USAGE = 'usage: specql maintain <path…> [--database-url URL] [--today YYYY-MM-DD]\n';
@@ -21,7 +20,7 @@ export async function run(args: string[]): Promise<number> {
       return values.help ? 0 : 1;
     }
     const today = dateOption(values.today, '--today');
-    const specs = await loadOrReport(positionals, loadSpecs);
+    const specs = await loadOrReport(positionals);
     if (!specs) return 1;
     const target = await resolveDatabase(values['database-url'] as string | undefined);
     try {

@@ -9,7 +9,6 @@ import { planSpecs } from '../../engine';
 import { formatPlanJson } from '../../plan/format/json';
 import { formatPlanMarkdown } from '../../plan/format/markdown';
 import { formatPlanText } from '../../plan/format/text';
-import { loadSpecs } from '../../spec/load';
 import { csv, dateOption, loadOrReport, lockTimeoutOption, numberOption, parseCommandArgs, UsageError } from '../args';
 
 const USAGE = 'usage: specql plan <path…> [--database-url URL] [--format text|json|markdown] [--detailed-exitcode] [--today YYYY-MM-DD] [--premake N] [--retention N] [--entities A,B] [--lock-timeout MS]\n';
@@ -26,7 +25,7 @@ export async function run(args: string[]): Promise<number> {
     const format = (values.format as string | undefined) ?? 'text';
     if (!['text', 'json', 'markdown'].includes(format)) throw new UsageError('--format is text, json or markdown');
     const today = dateOption(values.today, '--today');
-    const specs = await loadOrReport(positionals, loadSpecs);
+    const specs = await loadOrReport(positionals);
     if (!specs) return 1;
     const target = await resolveDatabase(values['database-url'] as string | undefined);
     try {

@@ -3,7 +3,7 @@
  * fresh database. The output depends only on the specs and the date, so two
  * runs with the same --today are byte-identical.
  */
-import { loadSpecs } from '../../spec/load';
+import { loadAndCheckSpecs } from '../../engine/check';
 import { hasErrors } from '../../diagnostics/diagnostic';
 import { renderDiagnostic } from '../../diagnostics/render';
 import { buildDesired } from '../../desired/build';
@@ -48,7 +48,7 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(parsed === '' ? USAGE : `specql sql: ${parsed}\n${USAGE}`);
     return parsed === '' ? 0 : 1;
   }
-  const { specs, diagnostics } = await loadSpecs(parsed.paths);
+  const { specs, diagnostics } = await loadAndCheckSpecs(parsed.paths);
   if (diagnostics.length > 0) process.stderr.write(`${diagnostics.map(renderDiagnostic).join('\n')}\n`);
   if (hasErrors(diagnostics)) return 1;
   let script: string;

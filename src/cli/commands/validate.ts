@@ -5,7 +5,7 @@
  */
 import { hasErrors } from '../../diagnostics/diagnostic';
 import { renderDiagnostic } from '../../diagnostics/render';
-import { loadSpecs } from '../../spec/load';
+import { loadAndCheckSpecs } from '../../engine/check';
 
 export async function run(args: string[]): Promise<number> {
   const paths = args.filter((a) => !a.startsWith('-'));
@@ -13,7 +13,7 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write('usage: specql validate <file-or-directory...>\n');
     return 1;
   }
-  const { specs, diagnostics } = await loadSpecs(paths);
+  const { specs, diagnostics } = await loadAndCheckSpecs(paths);
   for (const d of diagnostics) process.stderr.write(`${renderDiagnostic(d)}\n`);
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.length - errors;
