@@ -7,10 +7,10 @@
  * The server: BENCH_DATABASE_URL, else DATABASE_URL, else an embedded
  * PostgreSQL 15 started for the run.
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startEmbedded, type EmbeddedServer } from '../db/embedded';
+import { makeTempBase, startEmbedded, type EmbeddedServer } from '../db/embedded';
 import type { BenchSuite, BenchResult } from './suite';
 
 function loadSuites(): BenchSuite[] {
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   let base: string | null = null;
   let url = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? '';
   if (!url) {
-    base = mkdtempSync(path.join(os.tmpdir(), 'specql-bench-'));
+    base = makeTempBase('specql-bench-');
     embedded = await startEmbedded({ dataDir: path.join(base, 'data'), persistent: false });
     url = embedded.url;
   }

@@ -10,7 +10,8 @@
  * port is picked first and failures are turned into readable errors.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
 import * as net from 'node:net';
 import * as path from 'node:path';
 
@@ -41,6 +42,16 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * A fresh temporary directory for a throw-away cluster. mkdtemp makes it
+ * private (0700); as root the server runs as `postgres`, which must enter it.
+ */
+export function makeTempBase(prefix: string): string {
+  const base = mkdtempSync(path.join(os.tmpdir(), prefix));
+  chmodSync(base, 0o755);
+  return base;
 }
 
 const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;

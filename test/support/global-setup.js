@@ -1,7 +1,5 @@
 // Starts one embedded PostgreSQL (PG 15) for the whole Jest run, unless
 // TEST_DATABASE_URL already names a server. Workers inherit the URL.
-const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 
 module.exports = async function globalSetup() {
@@ -9,9 +7,8 @@ module.exports = async function globalSetup() {
     console.log(`\n[specql tests] using TEST_DATABASE_URL=${process.env.TEST_DATABASE_URL.replace(/:[^:@/]*@/, ':***@')}`);
     return;
   }
-  const { startEmbedded } = require('../../dist/db/embedded.js');
-  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'specql-test-'));
-  fs.chmodSync(base, 0o755);
+  const { makeTempBase, startEmbedded } = require('../../dist/db/embedded.js');
+  const base = makeTempBase('specql-test-');
   const server = await startEmbedded({ dataDir: path.join(base, 'data'), persistent: false });
   globalThis.__SPECQL_EMBEDDED__ = { server, base };
   process.env.TEST_DATABASE_URL = server.url;
