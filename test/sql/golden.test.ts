@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { buildDesired } from '../../src/desired/build';
 import { loadSpecs } from '../../src/spec/load';
 import { renderScript } from '../../src/sql/script';
-import { run } from '../../src/cli/commands/sql';
+import { specql } from '../support/cli';
 
 const GOLDEN = join(__dirname, '..', 'golden', 'specs.sql');
 const TODAY = '2024-03-15';
@@ -16,27 +16,6 @@ async function render(): Promise<string> {
   const { specs, diagnostics } = await loadSpecs(['specs']);
   expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   return renderScript(buildDesired(specs, { today: TODAY }));
-}
-
-/** Runs the command in-process, capturing what it writes. */
-async function runCommand(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await run(args);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
 }
 
 test('specs/ renders exactly test/golden/specs.sql', async () => {
@@ -52,18 +31,18 @@ test('two renders are byte-identical', async () => {
 });
 
 test('`specql sql specs --today 2024-03-15` prints the golden script, twice the same', async () => {
-  const first = await runCommand(['specs', '--today', TODAY]);
-  const second = await runCommand(['specs', `--today=${TODAY}`]);
+  const first = await specql('sql', 'specs', '--today', TODAY);
+  const second = await specql('sql', 'specs', `--today=${TODAY}`);
   expect(first).toEqual({ code: 0, stdout: readFileSync(GOLDEN, 'utf8'), stderr: '' });
   expect(second.stdout).toBe(first.stdout);
 });
 
 test('`specql sql` exits 1 with file:line:col diagnostics for an invalid spec, and on bad options', async () => {
   const dir = join(__dirname, '..', '..', 'test', 'fixtures', 'seed');
-  const seed = await runCommand([dir, '--today', TODAY]);
+  const seed = await specql('sql', dir, '--today', TODAY);
   expect(seed.code).toBe(1);
   expect(seed.stdout).toBe('');
   expect(seed.stderr).toMatch(/sales_analytics\.yaml:\d+:\d+: error: /);
-  expect((await runCommand(['specs', '--today', '2024-13-45'])).code).toBe(1);
-  expect((await runCommand([])).code).toBe(1);
+  expect((await specql('sql', 'specs', '--today', '2024-13-45')).code).toBe(1);
+  expect((await specql('sql')).code).toBe(1);
 });
