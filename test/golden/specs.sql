@@ -329,7 +329,7 @@ $fn$;
 REVOKE EXECUTE ON FUNCTION analytics.update_performance_metrics_enqueue() FROM PUBLIC;
 
 -- 67. create function analytics.update_performance_metrics_process(integer) (workflow update_performance_metrics: queue processor, security definer) [lock: none]
-CREATE OR REPLACE FUNCTION analytics.update_performance_metrics_process(p_batch_size integer DEFAULT 1000)
+CREATE OR REPLACE FUNCTION analytics.update_performance_metrics_process(p_batch_size integer DEFAULT 10000)
 RETURNS integer
 LANGUAGE plpgsql
 VOLATILE

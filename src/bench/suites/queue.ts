@@ -4,19 +4,21 @@
  * generated processor until it returns 0. Goal: drain ≥ 1.0× ingest, so an asynchronous
  * workflow keeps up with the fastest way rows can arrive.
  */
-import { applySpecs, createScratchDatabase } from '../../load/bench-database';
+import { applyFreshScript, createScratchDatabase } from '../../db/scratch';
 import { generateSales } from '../../load/sample-sales';
+import { DEFAULT_BATCH_SIZE } from '../../desired/actions/workflow';
 import type { BenchResult, BenchSuite } from '../suite';
 import { BENCH_MONTHS, BENCH_ROWS, fmt, rate, resetSales, timeCopy } from './bulk';
 
-const BATCH_SIZES = [1_000, 10_000];
+/** The generated default, and a tenth of it for comparison. */
+const BATCH_SIZES = [DEFAULT_BATCH_SIZE / 10, DEFAULT_BATCH_SIZE];
 
 export const suite: BenchSuite = {
   name: 'queue: workflow processor drain vs COPY ingest',
   async run(ctx) {
     const db = await createScratchDatabase(ctx.serverUrl, 'bench_queue');
     try {
-      await applySpecs(db.pool, '2024-03-15');
+      await applyFreshScript(db.pool, '2024-03-15');
       const rows = generateSales(BENCH_ROWS, { months: BENCH_MONTHS, customers: 20_000, products: 2_000, seed: 2024 });
       let ingestMs = Infinity;
       const drainMs = new Map<number, number>();
@@ -38,8 +40,8 @@ export const suite: BenchSuite = {
         ctx.log(`COPY ingest ${fmt(rate(rows.length, c))} rows/s; drain with batch ${fmt(batch)}: ${fmt(rate(rows.length, ms))} rows/s`);
       }
       const ingestRate = rate(rows.length, ingestMs);
-      const [bestBatch, bestMs] = [...drainMs.entries()].sort((a, b) => a[1] - b[1])[0]!;
-      const ratio = ingestMs / bestMs;
+      // The goal is judged at the default batch size: what a scheduler calling `…_process()` gets.
+      const ratio = ingestMs / drainMs.get(DEFAULT_BATCH_SIZE)!;
       const results: BenchResult[] = [
         { name: `COPY ingest (enqueue trigger firing), ${fmt(rows.length)} rows`, value: `${fmt(ingestRate)} rows/s`, note: 'best of the runs' },
         ...BATCH_SIZES.map((b) => ({ name: `queue drain, p_batch_size ${fmt(b)}`, value: `${fmt(rate(rows.length, drainMs.get(b)!))} rows/s` })),
@@ -48,7 +50,7 @@ export const suite: BenchSuite = {
           value: `${ratio.toFixed(2)}× COPY ingest`,
           goal: '≥ 1.00× ingest',
           met: ratio >= 1,
-          note: `best batch size ${fmt(bestBatch)}; one processor on one connection; three metric tables, 20,000 customers and 2,000 products`,
+          note: `at the default p_batch_size ${fmt(DEFAULT_BATCH_SIZE)}; one processor on one connection; three metric tables, 20,000 customers and 2,000 products`,
         },
       ];
       return results;

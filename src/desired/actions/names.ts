@@ -16,7 +16,7 @@ export const queuePrimaryKeyName = (action: string): string => fitIdentifier(`${
 /** `<action>_enqueue()`: statement trigger function copying inserted rows into the queue. */
 export const enqueueFunctionName = (action: string): string => fitIdentifier(`${action}_enqueue`);
 
-/** `<action>_process(p_batch_size integer DEFAULT 1000)`: drains the queue in batches. */
+/** `<action>_process(p_batch_size integer DEFAULT 10000)`: drains the queue in batches. */
 export const processFunctionName = (action: string): string => fitIdentifier(`${action}_process`);
 
 /** `<action>_apply()`: synchronous mode, aggregated updates straight from the trigger. */

@@ -31,7 +31,7 @@ import {
 } from './names';
 
 export const SEARCH_PATH = 'pg_catalog, pg_temp';
-export const DEFAULT_BATCH_SIZE = 1000;
+export const DEFAULT_BATCH_SIZE = 10_000;
 
 export interface WorkflowObjects {
   readonly queue: TableObject | null;
