@@ -8,6 +8,9 @@
  *    (report it, leave it alone);
  *  - materialized views: `sha=<12 hex>` — a hash of the desired query, since
  *    pg_get_viewdef() re-prints the SELECT in its own words;
+ *  - functions with argument defaults: `defaults=<count>:<8 hex>` — the
+ *    defaults as generated, since pg_catalog re-prints them in its own words
+ *    (`'x'::text`) and joins them into one list that cannot be split safely;
  *  - archived partitions: `archived=1` — never touched again.
  */
 import { createHash } from 'node:crypto';
@@ -41,4 +44,11 @@ export function parseMarker(comment: string | null | undefined): Marker | null {
 
 export function queryHash(query: string): string {
   return createHash('sha256').update(query.trim()).digest('hex').slice(0, 12);
+}
+
+/** `defaults=` marker value of a function: how many arguments have defaults, and a hash of them. */
+export function argDefaultsFingerprint(args: readonly { readonly default?: string }[]): string | null {
+  const defaults = args.flatMap((a) => (a.default === undefined ? [] : [a.default.trim()]));
+  if (defaults.length === 0) return null;
+  return `${defaults.length}:${createHash('sha256').update(JSON.stringify(defaults)).digest('hex').slice(0, 8)}`;
 }

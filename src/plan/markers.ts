@@ -1,5 +1,5 @@
 /** COMMENT steps that write ownership markers (see catalog/markers.ts) on what specql creates. */
-import { formatMarker, queryHash } from '../catalog/markers';
+import { argDefaultsFingerprint, formatMarker, queryHash } from '../catalog/markers';
 import type { DbObject } from '../desired/objects';
 import { objectKey } from '../desired/objects';
 import { functionSignature } from '../sql/function';
@@ -19,8 +19,11 @@ export function desiredMarker(ctx: PlanContext, object: DbObject): string | null
       });
     case 'materialized_view':
       return formatMarker(entity, { sha: queryHash(object.query) });
+    case 'function': {
+      const defaults = argDefaultsFingerprint(object.args);
+      return formatMarker(entity, defaults ? { defaults } : {});
+    }
     case 'index':
-    case 'function':
     case 'trigger':
       return formatMarker(entity);
     case 'partition':

@@ -119,6 +119,26 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'function argument default changes: CREATE OR REPLACE keeps the function (and its grants)',
+    from: (s) => [base(s), fn(s, 'h', '\nSELECT n\n', { args: [{ name: 'n', type: 'integer', default: '1000' }], returns: 'integer', language: 'sql' })],
+    to: (s) => [base(s), fn(s, 'h', '\nSELECT n\n', { args: [{ name: 'n', type: 'integer', default: '10000' }], returns: 'integer', language: 'sql' })],
+    hazards: [],
+    check: async (pool, s) => {
+      const [row] = await query<{ n: number }>(pool, `SELECT ${s}.h() AS n`);
+      expect(row!.n).toBe(10000);
+    },
+  },
+  {
+    name: 'function argument default removed: drop + create (CREATE OR REPLACE cannot remove one)',
+    from: (s) => [base(s), fn(s, 'h', '\nSELECT n\n', { args: [{ name: 'n', type: 'integer', default: '1000' }], returns: 'integer', language: 'sql' })],
+    to: (s) => [base(s), fn(s, 'h', '\nSELECT n\n', { args: [{ name: 'n', type: 'integer' }], returns: 'integer', language: 'sql' })],
+    hazards: [],
+    check: async (pool, s) => {
+      const [row] = await query<{ args: string }>(pool, `SELECT pg_get_function_arguments('${s}.h'::regproc) AS args`);
+      expect(row!.args).toBe('n integer');
+    },
+  },
+  {
     name: 'function result type changes: drop + create, trigger recreated',
     from: (s) => [base(s), fn(s, 'f', body1), fn(s, 'g', '\nSELECT 1\n', { returns: 'integer', language: 'sql' }), trigger(base(s), 't_ins', fn(s, 'f', body1))],
     to: (s) => [base(s), fn(s, 'f', body1), fn(s, 'g', '\nSELECT 1::bigint\n', { returns: 'bigint', language: 'sql' }), trigger(base(s), 't_ins', fn(s, 'f', body1))],

@@ -4,6 +4,7 @@
  * triggers calling it are dropped first and created again afterwards
  * (drops_function_used_by_others).
  */
+import { argDefaultsFingerprint } from '../../catalog/markers';
 import { normalizeBody } from '../../catalog/normalize';
 import type { FunctionObject, TriggerObject } from '../../desired/objects';
 import { objectKey } from '../../desired/objects';
@@ -66,12 +67,19 @@ export function planFunction(ctx: PlanContext, desired: FunctionObject): void {
   const live = ctx.liveByKey.get(key);
   if (live && live.kind === 'function') {
     const diffs = functionsDiffer(desired, live);
+    // Argument defaults are compared through the ownership marker (see catalog/markers.ts).
+    const wantDefaults = argDefaultsFingerprint(desired.args);
+    const haveDefaults = ctx.live.markers.get(key)?.fields['defaults'] ?? null;
+    if (wantDefaults !== haveDefaults) diffs.push('argument defaults');
+    // CREATE OR REPLACE may change a default's value but not remove one.
+    const defaultCount = (fingerprint: string | null): number => Number(fingerprint?.split(':')[0] ?? 0);
+    if (defaultCount(wantDefaults) < defaultCount(haveDefaults)) diffs.push('fewer argument defaults');
     if (diffs.length === 0) {
       const marker = markerStepIfNeeded(ctx, desired);
       if (marker) ctx.emit(Phase.Functions, marker);
       return;
     }
-    const needsDrop = diffs.includes('result type') || diffs.includes('argument names');
+    const needsDrop = diffs.includes('result type') || diffs.includes('argument names') || diffs.includes('fewer argument defaults');
     if (needsDrop) dropFunction(ctx, live, `${diffs.join(', ')} changed; CREATE OR REPLACE cannot change them`);
     for (const step of createFor(ctx, desired)) {
       ctx.emit(Phase.Functions, { ...step, description: `${needsDrop ? 'create' : 'replace'} function ${desired.schema}.${desired.name} (${diffs.join(', ')} changed)` });
