@@ -3,11 +3,8 @@
  * the DDL the action tests need, so the action tests do not depend on the spec loader.
  */
 import type { Pool, PoolClient, Client } from 'pg';
-import * as path from 'node:path';
-import { buildDesired } from '../../src/desired/build';
-import { loadSpecs } from '../../src/spec/load';
-import { scriptSteps } from '../../src/sql/script';
 import { query } from './db';
+import { applyFreshScript } from '../../src/db/scratch';
 import type { DbObject } from '../../src/desired/objects';
 import { actionObjects } from '../../src/desired/actions';
 import type { ActionSpec, EntitySpec, FieldSpec, SpecSet, WorkflowStep } from '../../src/spec/model';
@@ -273,20 +270,5 @@ export async function drain(pool: Pool, batchSize: number): Promise<{ calls: num
 
 /** The real thing: specs/ loaded, the desired state built for `today`, every create step applied in order. */
 export async function createFromSpecs(pool: Pool, today = '2024-03-15'): Promise<SpecSet> {
-  const { specs, diagnostics } = await loadSpecs([path.join(__dirname, '..', '..', 'specs')]);
-  const errors = diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length) throw new Error(errors.map((d) => d.message).join('\n'));
-  const client = await pool.connect();
-  try {
-    for (const step of scriptSteps(buildDesired(specs, { today }))) {
-      try {
-        await client.query(step.sql);
-      } catch (err) {
-        throw new Error(`${step.description}: ${(err as Error).message}\n${step.sql}`);
-      }
-    }
-  } finally {
-    client.release();
-  }
-  return specs;
+  return applyFreshScript(pool, today);
 }

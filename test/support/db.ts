@@ -2,16 +2,10 @@
  * A fresh database per test file on the run's server (embedded by default,
  * or TEST_DATABASE_URL). Nothing is mocked: every test talks to PostgreSQL.
  */
-import { randomBytes } from 'node:crypto';
 import { Client, Pool } from 'pg';
-import { withClient, withDatabase } from '../../src/db/connection';
+import { createScratchDatabase, type ScratchDatabase } from '../../src/db/scratch';
 
-export interface TestDatabase {
-  readonly url: string;
-  readonly name: string;
-  readonly pool: Pool;
-  drop(): Promise<void>;
-}
+export type TestDatabase = ScratchDatabase;
 
 export function serverUrl(): string {
   const url = process.env.TEST_DATABASE_URL;
@@ -20,19 +14,7 @@ export function serverUrl(): string {
 }
 
 export async function createTestDatabase(prefix = 't'): Promise<TestDatabase> {
-  const name = `specql_${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`.toLowerCase();
-  await withClient(serverUrl(), (c) => c.query(`CREATE DATABASE ${name}`));
-  const url = withDatabase(serverUrl(), name);
-  const pool = new Pool({ connectionString: url, max: 8 });
-  return {
-    url,
-    name,
-    pool,
-    drop: async () => {
-      await pool.end();
-      await withClient(serverUrl(), (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-    },
-  };
+  return createScratchDatabase(serverUrl(), `${prefix}_${process.pid}`.toLowerCase());
 }
 
 export async function query<T = Record<string, unknown>>(client: Client | Pool, sql: string, params: unknown[] = []): Promise<T[]> {

@@ -5,7 +5,7 @@
  * parsing, routing to partitions, index maintenance and the enqueue. Goal: function ≥ 0.6× COPY.
  */
 import type { Pool } from 'pg';
-import { applySpecs, createScratchDatabase } from '../../load/bench-database';
+import { applyFreshScript, createScratchDatabase } from '../../db/scratch';
 import { bulkLoad } from '../../load/bulk-load';
 import { copyRows } from '../../load/copy';
 import type { SpecSet } from '../../spec/model';
@@ -69,7 +69,7 @@ export const suite: BenchSuite = {
   async run(ctx) {
     const db = await createScratchDatabase(ctx.serverUrl, 'bench_bulk');
     try {
-      const specs = await applySpecs(db.pool, '2024-03-15');
+      const specs = await applyFreshScript(db.pool, '2024-03-15');
       const rows = generateSales(BENCH_ROWS, { months: BENCH_MONTHS, customers: 20_000, products: 2_000, seed: 2024 });
       let copyMs = Infinity;
       const fnMs = new Map<number, number>(CHUNKS.map((c) => [c, Infinity]));

@@ -8,7 +8,8 @@
  *    parent, as a ratio (goal: ours ≤ 1/10 of naive).
  */
 import { Client } from 'pg';
-import { withClient, withDatabase } from '../../db/connection';
+import { withClient } from '../../db/connection';
+import { createScratchDatabase } from '../../db/scratch';
 import type { ColumnDef, DesiredState, IndexObject, PartitionObject, TableObject } from '../../desired/objects';
 import { applyDesired, applySpecs, planSpecs } from '../../engine';
 import { loadSpecs, loadSpecSources } from '../../spec/load';
@@ -16,14 +17,6 @@ import type { BenchResult, BenchSuite } from '../suite';
 
 const TODAY = '2024-03-15';
 const STALL_ROWS = 1_000_000;
-
-async function scratch(serverUrl: string, name: string): Promise<{ url: string; drop(): Promise<void> }> {
-  await withClient(serverUrl, async (c) => {
-    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await c.query(`CREATE DATABASE ${name}`);
-  });
-  return { url: withDatabase(serverUrl, name), drop: () => withClient(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined) };
-}
 
 async function median(runs: number, fn: () => Promise<unknown>): Promise<number> {
   const times: number[] = [];
@@ -128,7 +121,7 @@ export const suite: BenchSuite = {
     const results: BenchResult[] = [];
     const { specs } = await loadSpecs(['specs']);
 
-    const a = await scratch(ctx.serverUrl, 'bench_plan_specs');
+    const a = await createScratchDatabase(ctx.serverUrl, 'bench_plan_specs');
     try {
       await applySpecs(specs, { databaseUrl: a.url, today: TODAY });
       const planMs = await median(5, () => planSpecs(specs, { databaseUrl: a.url, today: TODAY }));
@@ -140,7 +133,7 @@ export const suite: BenchSuite = {
       await a.drop();
     }
 
-    const b = await scratch(ctx.serverUrl, 'bench_plan_100');
+    const b = await createScratchDatabase(ctx.serverUrl, 'bench_plan_100');
     try {
       const many = generatedSpecs(100);
       const t0 = performance.now();
@@ -152,7 +145,7 @@ export const suite: BenchSuite = {
       await b.drop();
     }
 
-    const c = await scratch(ctx.serverUrl, 'bench_plan_stall');
+    const c = await createScratchDatabase(ctx.serverUrl, 'bench_plan_stall');
     try {
       await applyDesired(stallState(false), { databaseUrl: c.url });
       await withClient(c.url, async (cl) => {
