@@ -23,6 +23,18 @@ function embeddedQueries(node: unknown, out: string[] = []): string[] {
 const sales = (specs = salesSpecs()) => specs.entities.find((e) => e.entity === 'SalesTransaction')!;
 
 describe('generated action objects', () => {
+  test('batch_updates sets how many queued rows one processor call takes by default: 10,000, or 1 when false', () => {
+    const processorDefault = (batchUpdates: boolean): string | undefined => {
+      const specs = salesSpecs({ batchUpdates });
+      const fn = actionObjects(sales(specs), specs).objects.find(
+        (o) => o.kind === 'function' && o.name === 'update_performance_metrics_process',
+      );
+      return fn?.kind === 'function' ? fn.args[0]?.default : undefined;
+    };
+    expect(processorDefault(true)).toBe('10000');
+    expect(processorDefault(false)).toBe('1');
+  });
+
   test('names follow the contract and every function is SECURITY DEFINER with a pinned search_path and no PUBLIC execute', () => {
     const specs = salesSpecs();
     const out = actionObjects(sales(specs), specs);

@@ -82,6 +82,8 @@ export interface FixtureOptions {
   readonly steps?: WorkflowStep[];
   /** A default on transaction_id (exercises the per-element path of the bulk function). */
   readonly transactionIdDefault?: boolean;
+  /** The workflow's batch_updates hint (default true). */
+  readonly batchUpdates?: boolean;
   /** A default on CategoryMetrics.total_transactions: first-seen rows start there (two-statement step). */
   readonly categoryTransactionsDefault?: string;
 }
@@ -100,7 +102,7 @@ export function salesSpecs(options: FixtureOptions = {}): SpecSet {
       kind: 'workflow',
       name: 'update_performance_metrics',
       trigger: 'transaction_inserted',
-      hints: { asyncExecution: options.asyncExecution ?? true, batchUpdates: true, materializedViews: true },
+      hints: { asyncExecution: options.asyncExecution ?? true, batchUpdates: options.batchUpdates ?? true, materializedViews: true },
       steps: options.steps ?? METRIC_STEPS,
       at,
     },

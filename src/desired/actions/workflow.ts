@@ -134,7 +134,9 @@ export function workflowObjects(entity: EntitySpec, action: WorkflowAction, spec
   const processor: FunctionObject = {
     ...common,
     name: processFunctionName(action.name),
-    args: [{ name: 'p_batch_size', type: 'integer', default: String(DEFAULT_BATCH_SIZE) }],
+    // batch_updates: false asks for one queued row per call; the aggregation itself is
+    // exact either way, so the hint only sets how much a call takes by default.
+    args: [{ name: 'p_batch_size', type: 'integer', default: String(action.hints.batchUpdates ? DEFAULT_BATCH_SIZE : 1) }],
     returns: 'integer',
     purpose: `workflow ${action.name}: queue processor`,
     body: processBody(queue, steps),
