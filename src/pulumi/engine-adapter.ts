@@ -117,7 +117,7 @@ export async function freshScript(specs: Specs, entity: string, options: EngineO
   });
   const out = desired.entities.find((e) => e.entity === entity);
   if (!out) return '';
-  const tables = new Set([out.table, ...(out.queue ? [out.queue.split('.').pop()!] : [])]);
+  const tables = new Set([out.table, ...(out.queue ? [out.queue] : [])]);
   const functions = new Set(out.functions.map((f) => f.split('.').pop()!.replace(/\(.*$/, '')));
   const views = new Set(out.materializedViews.map((v) => v.split('.').pop()!));
   const mine = (o: DbObject): boolean => {

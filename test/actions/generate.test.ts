@@ -39,12 +39,12 @@ describe('generated action objects', () => {
     const specs = salesSpecs();
     const out = actionObjects(sales(specs), specs);
     expect(out.functions).toEqual([
-      'analytics.update_performance_metrics_enqueue',
-      'analytics.update_performance_metrics_process',
-      'analytics.bulk_insert_transactions',
+      'update_performance_metrics_enqueue',
+      'update_performance_metrics_process',
+      'bulk_insert_transactions',
     ]);
     expect(out.triggers).toEqual(['update_performance_metrics_on_insert']);
-    expect(out.queue).toBe('analytics.update_performance_metrics_queue');
+    expect(out.queue).toBe('update_performance_metrics_queue');
     for (const o of out.objects) {
       if (o.kind !== 'function') continue;
       expect(o.securityDefiner).toBe(true);
@@ -58,7 +58,7 @@ describe('generated action objects', () => {
   test('synchronous mode generates an _apply trigger function and no queue', () => {
     const specs = salesSpecs({ asyncExecution: false });
     const out = actionObjects(sales(specs), specs);
-    expect(out.functions).toEqual(['analytics.update_performance_metrics_apply', 'analytics.bulk_insert_transactions']);
+    expect(out.functions).toEqual(['update_performance_metrics_apply', 'bulk_insert_transactions']);
     expect(out.queue).toBeNull();
   });
 

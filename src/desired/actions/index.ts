@@ -57,10 +57,11 @@ export function actionObjects(entity: EntitySpec, specs: SpecSet): ActionObjects
   for (const w of generated) objects.push(...w.functions, w.trigger);
   for (const b of bulkActions) objects.push(bulkFunction(entity, b, enqueues));
 
-  const queues = generated.flatMap((w) => (w.queue ? [`${w.queue.schema}.${w.queue.name}`] : []));
+  // Output names are unqualified, like every name in EntityOutputs (its `schema` says where).
+  const queues = generated.flatMap((w) => (w.queue ? [w.queue.name] : []));
   return {
     objects,
-    functions: objects.flatMap((o) => (o.kind === 'function' ? [`${o.schema}.${o.name}`] : [])),
+    functions: objects.flatMap((o) => (o.kind === 'function' ? [o.name] : [])),
     triggers: objects.flatMap((o) => (o.kind === 'trigger' ? [o.name] : [])),
     // EntityOutputs has room for one queue; with several workflows the first is reported.
     queue: queues[0] ?? null,
