@@ -26,7 +26,7 @@ import { defaultPartitionName, entityTableName, partitionName, primaryKeyName } 
 import { boundOf, partitionWindow, type PartitionWindow } from './window';
 import { extensionForColumn } from './extensions';
 import { materializedViewObject, refreshCronJob, refreshFunction, refreshSchedule } from './view';
-import { maintenanceFunction } from './maintenance';
+import { maintenanceCronJob, maintenanceFunction, maintenanceSchedule } from './maintenance';
 
 /** Spec values after per-environment overrides (options win over the spec). */
 export interface EffectivePartitioning {
@@ -188,6 +188,7 @@ export function buildDesired(specs: SpecSet, options: GenerateOptions): DesiredS
     queue: string | null;
     views: MaterializedViewObject[];
     partitioning: EffectivePartitioning | null;
+    maintain: FunctionObject | null;
   }>();
 
   for (const entity of entities) {
@@ -195,7 +196,7 @@ export function buildDesired(specs: SpecSet, options: GenerateOptions): DesiredS
     const partitions = partitioning === null ? [] : partitionObjects(entity, partitioning.window);
     const indexes = indexObjects(entity);
     objects.push(tableObject(entity), ...partitions, ...indexes);
-    outputs.set(entity.entity, { partitions, indexes, functions: [], triggers: [], queue: null, views: [], partitioning });
+    outputs.set(entity.entity, { partitions, indexes, functions: [], triggers: [], queue: null, views: [], partitioning, maintain: null });
   }
 
   // Actions come after every table: their functions read and write other entities' tables.
@@ -226,6 +227,8 @@ export function buildDesired(specs: SpecSet, options: GenerateOptions): DesiredS
     const maintain = maintenanceFor(entity, out.partitioning);
     objects.push(maintain);
     out.functions.push(maintain.name);
+    out.maintain = maintain;
+    if (pgCron) cronJobs.push(maintenanceCronJob(entityTableName(entity), maintain));
   }
 
   objects.push(...cronJobs);
@@ -258,6 +261,7 @@ export function buildDesired(specs: SpecSet, options: GenerateOptions): DesiredS
               archiveSchema: spec.archiveSchema,
             },
       refreshSchedules: out.views.map((view) => refreshSchedule(view, pgCron)),
+      maintenanceSchedule: out.maintain === null ? null : maintenanceSchedule(table, out.maintain, pgCron),
     };
   });
 

@@ -20,9 +20,9 @@
  * Everything happens in the caller's transaction: any error rolls all of it back.
  */
 import type { PartitionInterval } from '../spec/model';
-import type { FunctionObject, QualifiedName } from './objects';
+import type { CronJobObject, FunctionObject, MaintenanceSchedule, QualifiedName } from './objects';
 import { MAX_IDENTIFIER_BYTES, byteLength, qualify, quoteLiteral } from '../sql/ident';
-import { PARTITION_SUFFIX_FORMAT, defaultPartitionName, maintainPartitionsFunctionName, partitionSuffix } from './naming';
+import { PARTITION_SUFFIX_FORMAT, defaultPartitionName, maintainJobName, maintainPartitionsFunctionName, partitionSuffix } from './naming';
 import { intervalStart } from './window';
 
 export const MAINTENANCE_LOCK_TIMEOUT = '5s';
@@ -222,5 +222,30 @@ export function maintenanceFunction(input: MaintenanceInput): FunctionObject {
     searchPath: 'pg_catalog, pg_temp',
     revokePublic: true,
     purpose: 'partition maintenance',
+  };
+}
+
+/**
+ * When the maintenance runs: daily at 00:05 GMT (pg_cron's time zone), just
+ * after a daily partition's boundary; premake keeps the next partitions ready,
+ * so the exact minute does not matter.
+ */
+export const MAINTENANCE_CRON = '5 0 * * *';
+
+/** The SQL a scheduler runs: the function's default argument is today in UTC. */
+export const maintenanceCommand = (fn: FunctionObject): string => `SELECT ${qualify(fn.schema, fn.name)}();`;
+
+/** The pg_cron job (pg_partman's upkeep, done with pg_cron) for one partitioned table. */
+export function maintenanceCronJob(table: QualifiedName, fn: FunctionObject): CronJobObject {
+  return { kind: 'cron_job', name: maintainJobName(table.schema, table.name), schedule: MAINTENANCE_CRON, command: maintenanceCommand(fn) };
+}
+
+export function maintenanceSchedule(table: QualifiedName, fn: FunctionObject, pgCron: boolean): MaintenanceSchedule {
+  return {
+    function: `${fn.schema}.${fn.name}`,
+    cron: MAINTENANCE_CRON,
+    runner: pgCron ? 'pg_cron' : 'external',
+    jobName: maintainJobName(table.schema, table.name),
+    command: maintenanceCommand(fn),
   };
 }

@@ -82,6 +82,11 @@ export function refreshJobName(schema: string, view: string): string {
   return fitIdentifier(`specql_refresh_${schema}_${view}`);
 }
 
+/** pg_cron job name `specql_maintain_<schema>_<table>`: the daily partition maintenance. */
+export function maintainJobName(schema: string, table: string): string {
+  return fitIdentifier(`specql_maintain_${schema}_${table}`);
+}
+
 /** `<schema>.<table>_maintain_partitions(p_today date)`. */
 export function maintainPartitionsFunctionName(schema: string, table: string): QualifiedName {
   return { schema, name: fitIdentifier(`${table}_maintain_partitions`) };

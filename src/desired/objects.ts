@@ -199,6 +199,19 @@ export interface EntityOutputs {
     readonly archiveSchema: string;
   } | null;
   readonly refreshSchedules: readonly RefreshSchedule[];
+  /** The daily partition maintenance call, for partitioned entities; null otherwise. */
+  readonly maintenanceSchedule: MaintenanceSchedule | null;
+}
+
+export interface MaintenanceSchedule {
+  /** `<schema>.<table>_maintain_partitions`, called with no argument (today in UTC). */
+  readonly function: string;
+  /** Five-field cron expression, GMT (pg_cron's time zone). */
+  readonly cron: string;
+  /** `pg_cron` when a job is registered in the database, else `external` with the command to run. */
+  readonly runner: 'pg_cron' | 'external';
+  readonly jobName: string;
+  readonly command: string;
 }
 
 export interface RefreshSchedule {

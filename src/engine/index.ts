@@ -223,7 +223,8 @@ export async function dropEntity(spec: EntitySpec, specs: SpecSet, opts: EngineO
       const planned = await planAgainst(client, desired, live, { ...planOptions(opts), entities: [spec.entity] });
       // Drop only: nothing of the remaining entities is created by this call.
       const steps = planned.steps.filter((s) => /^DROP |^SELECT cron\.unschedule/.test(s.sql));
-      const jobs = (full.entities.find((e) => e.entity === spec.entity)?.refreshSchedules ?? []).filter(
+      const out = full.entities.find((e) => e.entity === spec.entity);
+      const jobs = [...(out?.refreshSchedules ?? []), ...(out?.maintenanceSchedule ? [out.maintenanceSchedule] : [])].filter(
         (r) => r.runner === 'pg_cron' && live.objects.some((o) => o.kind === 'cron_job' && o.name === r.jobName),
       );
       const dropSteps = [

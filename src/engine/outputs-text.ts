@@ -1,4 +1,4 @@
-/** Entity outputs for people: object names per entity and refresh schedules. */
+/** Entity outputs for people: object names per entity, refresh and maintenance schedules. */
 import type { EntityOutputs } from '../desired/objects';
 
 export function outputsText(outputs: readonly EntityOutputs[]): string {
@@ -13,6 +13,10 @@ export function outputsText(outputs: readonly EntityOutputs[]): string {
     if (o.materializedViews.length) lines.push(`    materialized views: ${o.materializedViews.join(', ')}`);
     for (const r of o.refreshSchedules) {
       lines.push(`    refresh ${r.view}: every ${r.interval} (${r.cron} GMT, ${r.strategy}) via ${r.runner === 'pg_cron' ? `pg_cron job ${r.jobName}` : `external scheduler: ${r.command}`}`);
+    }
+    const m = o.maintenanceSchedule;
+    if (m) {
+      lines.push(`    partition maintenance: ${m.function}() daily (${m.cron} GMT) via ${m.runner === 'pg_cron' ? `pg_cron job ${m.jobName}` : `external scheduler: ${m.command}`}`);
     }
   }
   return `${lines.join('\n')}\n`;

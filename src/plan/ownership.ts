@@ -8,6 +8,7 @@
 import type { LiveCatalog } from '../catalog/types';
 import type { DbObject, DesiredState, QualifiedName } from '../desired/objects';
 import { objectKey } from '../desired/objects';
+import { maintainJobName, refreshJobName } from '../desired/naming';
 
 const tableKey = (t: QualifiedName): string => `table:${t.schema}.${t.name}`;
 
@@ -32,6 +33,7 @@ export function desiredOwnership(desired: DesiredState): (object: DbObject) => s
       ...(e.queue ? [e.queue] : []),
       ...e.materializedViews,
       ...e.refreshSchedules.map((r) => r.jobName),
+      ...(e.maintenanceSchedule ? [e.maintenanceSchedule.jobName] : []),
     ];
     for (const n of names) for (const form of nameForms(n)) if (!byName.has(form)) byName.set(form, e.entity);
     for (const n of names) byName.set(n, e.entity);
@@ -65,6 +67,17 @@ export function desiredOwnership(desired: DesiredState): (object: DbObject) => s
 
 export function liveOwnership(live: LiveCatalog): (object: DbObject) => string | null {
   const marker = (key: string): string | null => live.markers.get(key)?.entity ?? null;
+  // pg_cron jobs carry no comment: a job belongs to the entity of the view it refreshes or
+  // the partitioned table it maintains (by the job names the generator gives them).
+  const jobOwners = new Map<string, string>();
+  for (const o of live.objects) {
+    const job =
+      o.kind === 'materialized_view' ? refreshJobName(o.schema, o.name)
+      : o.kind === 'table' && o.partitionBy ? maintainJobName(o.schema, o.name)
+      : null;
+    const entity = job === null ? null : marker(objectKey(o));
+    if (job !== null && entity !== null && !jobOwners.has(job)) jobOwners.set(job, entity);
+  }
   return (object) => {
     const own = marker(objectKey(object));
     if (own) return own;
@@ -75,6 +88,8 @@ export function liveOwnership(live: LiveCatalog): (object: DbObject) => string |
         return marker(tableKey(object.table)) ?? marker(`materialized_view:${object.table.schema}.${object.table.name}`);
       case 'trigger':
         return marker(tableKey(object.table));
+      case 'cron_job':
+        return jobOwners.get(object.name) ?? null;
       default:
         return null;
     }

@@ -128,6 +128,7 @@ export class Entity extends pulumi.dynamic.Resource {
   declare readonly materializedViews: pulumi.Output<string[]>;
   declare readonly partitionWindow: pulumi.Output<EntityOutputs['partitionWindow']>;
   declare readonly refreshSchedules: pulumi.Output<RefreshSchedule[]>;
+  declare readonly maintenanceSchedule: pulumi.Output<EntityOutputs['maintenanceSchedule']>;
   /** The SQL the last check planned (the preview shows it as an input change). */
   declare readonly plannedSql: pulumi.Output<string>;
   declare readonly specHash: pulumi.Output<string>;
@@ -167,6 +168,7 @@ export class Entity extends pulumi.dynamic.Resource {
       materializedViews: undefined,
       partitionWindow: undefined,
       refreshSchedules: undefined,
+      maintenanceSchedule: undefined,
       drift: undefined,
     };
     super(serializedProvider, name, inputs, { ...opts, deleteBeforeReplace: true }, 'specql', 'Entity');

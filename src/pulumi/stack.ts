@@ -113,6 +113,7 @@ export class SpecqlStack extends pulumi.ComponentResource {
             materializedViews: e.materializedViews,
             partitionWindow: e.partitionWindow,
             refreshSchedules: e.refreshSchedules,
+            maintenanceSchedule: e.maintenanceSchedule,
           },
         ]),
       ),

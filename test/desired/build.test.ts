@@ -73,6 +73,13 @@ test('entity outputs: names, partition window, refresh schedule (external runner
     },
     materializedViews: [],
     refreshSchedules: [],
+    maintenanceSchedule: {
+      function: 'analytics.sales_transaction_maintain_partitions',
+      cron: '5 0 * * *',
+      runner: 'external',
+      jobName: 'specql_maintain_analytics_sales_transaction',
+      command: 'SELECT analytics.sales_transaction_maintain_partitions();',
+    },
   });
   expect(sales.partitions).toEqual(['01', '02', '03', '04', '05', '06'].map((m) => `sales_transaction_p2024_${m}`));
   expect(sales.functions).toContain('sales_transaction_maintain_partitions');
@@ -80,6 +87,7 @@ test('entity outputs: names, partition window, refresh schedule (external runner
   expect(products.materializedViews).toEqual(['product_performance_mv']);
   expect(products.functions).toContain('refresh_product_performance_mv');
   expect(products.partitionWindow).toBeNull();
+  expect(products.maintenanceSchedule).toBeNull();
   expect(products.refreshSchedules).toEqual([
     {
       view: 'product_performance_mv',
@@ -95,7 +103,7 @@ test('entity outputs: names, partition window, refresh schedule (external runner
   expect(JSON.parse(JSON.stringify(desired.entities))).toEqual(desired.entities);
 });
 
-test('with pg_cron the job is part of the desired state and the runner says so; overrides apply', () => {
+test('with pg_cron the jobs (view refresh, daily partition maintenance) are part of the desired state and the runners say so; overrides apply', () => {
   const desired = buildDesired(specs, {
     today: '2024-03-15',
     pgCron: true,
@@ -111,11 +119,25 @@ test('with pg_cron the job is part of the desired state and the runner says so; 
       schedule: '*/15 * * * *',
       command: 'SELECT analytics.refresh_product_performance_mv();',
     },
+    {
+      kind: 'cron_job',
+      name: 'specql_maintain_analytics_sales_transaction',
+      schedule: '5 0 * * *',
+      command: 'SELECT analytics.sales_transaction_maintain_partitions();',
+    },
   ]);
-  expect(desired.objects[desired.objects.length - 1]).toBe(jobs[0]);
+  // Last: they call functions created before them.
+  expect(desired.objects.slice(-2)).toEqual(jobs);
   const products = desired.entities.find((e) => e.entity === 'ProductMetrics')!;
   expect(products.refreshSchedules[0]).toMatchObject({ runner: 'pg_cron', interval: '15 minutes', cron: '*/15 * * * *' });
   const sales = desired.entities.find((e) => e.entity === 'SalesTransaction')!;
+  expect(sales.maintenanceSchedule).toEqual({
+    function: 'analytics.sales_transaction_maintain_partitions',
+    cron: '5 0 * * *',
+    runner: 'pg_cron',
+    jobName: 'specql_maintain_analytics_sales_transaction',
+    command: 'SELECT analytics.sales_transaction_maintain_partitions();',
+  });
   expect(sales.partitionWindow).toMatchObject({ from: '2024-01-01T00:00:00Z', to: '2024-05-01T00:00:00Z', premake: 1, retention: null });
   // No retention: nothing is ever archived, so no archive schema.
   expect(desired.objects.filter((o) => o.kind === 'schema').map((o) => (o as { name: string }).name)).toEqual(['analytics']);
@@ -150,7 +172,8 @@ test('a plain table gets neither partitions nor maintenance function', () => {
   const plain = entity({ entity: 'Plain', fields: [field('id', 'integer')], primaryKey: ['id'] });
   const desired = buildDesired(specSet(plain), { today: '2024-03-15' });
   expect(kinds(desired.objects)).toEqual(['schema', 'table']);
-  expect(desired.entities[0]).toMatchObject({ partitions: [], defaultPartition: null, partitionWindow: null, functions: [] });
+  expect(desired.entities[0]).toMatchObject({ partitions: [], defaultPartition: null, partitionWindow: null, functions: [], maintenanceSchedule: null });
+  expect(kinds(buildDesired(specSet(plain), { today: '2024-03-15', pgCron: true }).objects)).toEqual(['schema', 'table']);
   const daily = salesLike({ partitioning: partitioning('transaction_date', 'daily', { start: '2024-03-14', premake: 0 }) });
   expect(buildDesired(specSet(daily), { today: '2024-03-15' }).entities[0]!.partitions).toEqual([
     'sales_transaction_p2024_03_14',

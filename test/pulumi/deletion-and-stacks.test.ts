@@ -123,6 +123,10 @@ describe('two stacks of specs/ with different settings', () => {
     expect(product.refreshSchedules).toEqual([
       expect.objectContaining({ view: expect.stringContaining('product_performance_mv'), interval: '1 hour', runner: expect.stringMatching(/^(pg_cron|external)$/) }),
     ]);
+    // …and the daily partition maintenance of the partitioned entity.
+    expect(devSales.maintenanceSchedule).toEqual(
+      expect.objectContaining({ function: 'analytics.sales_transaction_maintain_partitions', cron: '5 0 * * *', runner: expect.stringMatching(/^(pg_cron|external)$/) }),
+    );
     expect(JSON.parse(JSON.stringify(devRun.outputs))).toEqual(devRun.outputs);
   });
 });

@@ -117,6 +117,7 @@ export function state(objects: DbObject[], entity = 'E', extra: Partial<EntityOu
     materializedViews: names('materialized_view'),
     partitionWindow: null,
     refreshSchedules: [],
+    maintenanceSchedule: null,
     ...extra,
   };
   return { objects: [{ kind: 'schema', name: t?.schema ?? 'public' }, ...objects], entities: [outputs] };
