@@ -4,37 +4,15 @@
  */
 import type { Pool, PoolClient, Client } from 'pg';
 import { query } from './db';
+import { at, entity, field } from './entity-builder';
 import { applyFreshScript } from '../../src/db/scratch';
 import type { DbObject } from '../../src/desired/objects';
 import { actionObjects } from '../../src/desired/actions';
-import type { ActionSpec, EntitySpec, FieldSpec, SpecSet, WorkflowStep } from '../../src/spec/model';
+import type { ActionSpec, SpecSet, WorkflowStep } from '../../src/spec/model';
 import { createFunctionSql, revokePublicSql } from '../../src/sql/function';
 import { createTriggerSql } from '../../src/sql/trigger';
 import { createTableSql } from '../../src/sql/create-table';
 
-const at = { file: 'fixture.yaml', line: 1, column: 1 };
-
-const field = (name: string, type: string, notNull = false, dflt: string | null = null): FieldSpec => ({
-  name,
-  type,
-  specType: type,
-  notNull,
-  default: dflt,
-  at,
-});
-
-function entity(partial: Partial<EntitySpec> & Pick<EntitySpec, 'entity' | 'table' | 'fields' | 'primaryKey'>): EntitySpec {
-  return {
-    schema: 'analytics',
-    description: null,
-    indexes: [],
-    partitioning: null,
-    actions: [],
-    materializedView: null,
-    at,
-    ...partial,
-  };
-}
 
 export const METRIC_STEPS: WorkflowStep[] = [
   {
@@ -111,13 +89,13 @@ export function salesSpecs(options: FixtureOptions = {}): SpecSet {
     entity: 'SalesTransaction',
     table: 'sales_transaction',
     fields: [
-      field('transaction_id', 'uuid', true, options.transactionIdDefault ? 'gen_random_uuid()' : null),
+      field('transaction_id', 'uuid', { notNull: true, default: options.transactionIdDefault ? 'gen_random_uuid()' : undefined }),
       field('customer_id', 'uuid'),
       field('product_id', 'uuid'),
       field('quantity', 'integer'),
       field('unit_price', 'numeric(10,2)'),
       field('total_amount', 'numeric(10,2)'),
-      field('transaction_date', 'timestamp with time zone', true),
+      field('transaction_date', 'timestamp with time zone', { notNull: true }),
       field('payment_method', 'text'),
       field('region', 'text'),
       field('category', 'text'),
@@ -129,7 +107,7 @@ export function salesSpecs(options: FixtureOptions = {}): SpecSet {
     entity: 'ProductMetrics',
     table: 'product_metrics',
     fields: [
-      field('product_id', 'uuid', true),
+      field('product_id', 'uuid', { notNull: true }),
       field('total_sales', 'numeric(12,2)'),
       field('total_quantity', 'integer'),
       field('first_sale_date', 'timestamp with time zone'),
@@ -143,7 +121,7 @@ export function salesSpecs(options: FixtureOptions = {}): SpecSet {
     entity: 'CustomerMetrics',
     table: 'customer_metrics',
     fields: [
-      field('customer_id', 'uuid', true),
+      field('customer_id', 'uuid', { notNull: true }),
       field('total_spent', 'numeric(12,2)'),
       field('total_orders', 'integer'),
       field('avg_order_value', 'numeric(10,2)'),
@@ -156,9 +134,9 @@ export function salesSpecs(options: FixtureOptions = {}): SpecSet {
     entity: 'CategoryMetrics',
     table: 'category_metrics',
     fields: [
-      field('category', 'text', true),
+      field('category', 'text', { notNull: true }),
       field('total_sales', 'numeric(14,2)'),
-      field('total_transactions', 'bigint', false, options.categoryTransactionsDefault ?? null),
+      field('total_transactions', 'bigint', { default: options.categoryTransactionsDefault }),
     ],
     primaryKey: ['category'],
   });

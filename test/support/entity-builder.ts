@@ -3,6 +3,7 @@
  * spec loader produces (positions point at a fake file).
  */
 import type {
+  ActionSpec,
   EntitySpec,
   FieldSpec,
   IndexMethod,
@@ -72,6 +73,7 @@ export interface EntityInput {
   indexes?: IndexSpec[];
   partitioning?: PartitioningSpec | null;
   materializedView?: MaterializedViewSpec | null;
+  actions?: ActionSpec[];
 }
 
 export function entity(input: EntityInput): EntitySpec {
@@ -84,7 +86,7 @@ export function entity(input: EntityInput): EntitySpec {
     primaryKey: input.primaryKey,
     indexes: input.indexes ?? [],
     partitioning: input.partitioning ?? null,
-    actions: [],
+    actions: input.actions ?? [],
     materializedView: input.materializedView ?? null,
     at,
   };
