@@ -160,22 +160,23 @@ interface JobRow {
       `INSERT INTO analytics.product_metrics (product_id, total_sales, total_quantity, first_sale_date, last_sale_date)
        VALUES ('00000000-0000-0000-0000-000000000002', 50.00, 5, '2024-03-01T00:00:00Z', '2024-03-02T00:00:00Z')`,
     );
-    // pg_cron 1.4 has minute resolution: the job starts at the next minute boundary.
-    const deadline = Date.now() + 80_000;
+    // pg_cron 1.4 has minute resolution: the job starts at the next minute boundary
+    // (≤ 60 s); the bound leaves room for a loaded CI machine. It is a bound, not a goal.
+    const deadline = Date.now() + 150_000;
     let runs: Array<{ status: string; return_message: string }> = [];
     while (Date.now() < deadline) {
       runs = (await pool.query(`SELECT status, return_message FROM cron.job_run_details WHERE jobid = $1 AND status IN ('succeeded', 'failed') ORDER BY runid`, [job.jobid])).rows;
       if (runs.length > 0) break;
       await new Promise((r) => setTimeout(r, 1000));
     }
-    if (runs.length === 0) throw new Error(`pg_cron did not run ${REFRESH_JOB} within 80 s; server log:\n${server.log().slice(-3000)}`);
+    if (runs.length === 0) throw new Error(`pg_cron did not run ${REFRESH_JOB} within 150 s; server log:\n${server.log().slice(-3000)}`);
     expect(runs[0]).toEqual({ status: 'succeeded', return_message: '1 row' });
     const { rows } = await pool.query(`SELECT product_id::text FROM analytics.product_performance_mv ORDER BY 1`);
     expect(rows.map((r) => r.product_id)).toEqual(['00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-000000000002']);
     // Back to hourly, so it does not run again during the other tests.
     await applySpecs(specs, { databaseUrl: server.url, today: TODAY });
     expect((await jobs()).find((j) => j.jobname === REFRESH_JOB)!.schedule).toBe('0 * * * *');
-  }, 120_000);
+  }, 200_000);
 
   test('removing the view from the specs unschedules its job (and drops the view); the maintenance job stays', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specql-cron-specs-'));
