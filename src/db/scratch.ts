@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { Pool } from 'pg';
 import { withClient, withDatabase } from './connection';
 import { buildDesired } from '../desired/build';
+import type { DesiredState } from '../desired/objects';
 import { hasErrors } from '../diagnostics/diagnostic';
 import { loadSpecs } from '../spec/load';
 import type { SpecSet } from '../spec/model';
@@ -46,21 +47,27 @@ export async function createScratchDatabase(serverUrl: string, prefix: string): 
   };
 }
 
-/** Loads specs and runs the fresh-database script (what `specql sql` prints), step by step. */
-export async function applyFreshScript(pool: Pool, today: string, specsDir = SPECS_DIR): Promise<SpecSet> {
-  const { specs, diagnostics } = await loadSpecs([specsDir]);
-  if (hasErrors(diagnostics)) throw new Error(diagnostics.map((d) => d.message).join('\n'));
+/** Runs a desired state's fresh-database script (what `specql sql` prints) step by step,
+ *  as psql would: CONCURRENTLY steps outside any transaction. */
+export async function runFreshScript(pool: Pool, desired: DesiredState): Promise<void> {
   const client = await pool.connect();
   try {
-    for (const step of scriptSteps(buildDesired(specs, { today }))) {
+    for (const [i, step] of scriptSteps(desired).entries()) {
       try {
         await client.query(step.sql);
       } catch (err) {
-        throw new Error(`${step.description}: ${(err as Error).message}\n${step.sql}`);
+        throw new Error(`step ${i + 1} (${step.description}) failed: ${(err as Error).message}\n${step.sql}`);
       }
     }
   } finally {
     client.release();
   }
+}
+
+/** Loads specs and runs their fresh-database script. */
+export async function applyFreshScript(pool: Pool, today: string, specsDir = SPECS_DIR): Promise<SpecSet> {
+  const { specs, diagnostics } = await loadSpecs([specsDir]);
+  if (hasErrors(diagnostics)) throw new Error(diagnostics.map((d) => d.message).join('\n'));
+  await runFreshScript(pool, buildDesired(specs, { today }));
   return specs;
 }

@@ -5,8 +5,8 @@
 import { Client } from 'pg';
 import { buildDesired } from '../../src/desired/build';
 import type { DesiredState } from '../../src/desired/objects';
-import { createTestDatabase, query, type TestDatabase } from '../support/db';
-import { applyDesired } from './apply-script';
+import { createTestDatabase, parentIndexes, query, type TestDatabase } from '../support/db';
+import { runFreshScript } from '../../src/db/scratch';
 import { loadSpecs } from '../../src/spec/load';
 import { variantSpecs } from '../support/entity-builder';
 
@@ -18,7 +18,7 @@ beforeAll(async () => {
   const { specs, diagnostics } = await loadSpecs(['specs']);
   expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   desired = buildDesired(specs, { today: '2024-03-15' });
-  await applyDesired(db.pool, desired);
+  await runFreshScript(db.pool, desired);
 });
 afterAll(async () => {
   await db?.drop();
@@ -48,13 +48,7 @@ test('partitions exist with the window bounds (Jan..Jun 2024 for today 2024-03-1
 });
 
 test('every parent index is valid and attached on every partition (DEFAULT included)', async () => {
-  const parents = await query<{ name: string; valid: boolean; children: number }>(
-    db.pool,
-    `SELECT c.relname AS name, x.indisvalid AS valid,
-            (SELECT count(*)::int FROM pg_inherits i WHERE i.inhparent = c.oid) AS children
-     FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
-     WHERE x.indrelid = 'analytics.sales_transaction'::regclass ORDER BY 1`,
-  );
+  const parents = await parentIndexes(db.pool, 'analytics.sales_transaction');
   expect(parents.map((p) => p.name)).toEqual([
     'idx_sales_customer_product',
     'idx_sales_region_category_date',
@@ -200,7 +194,7 @@ test('the variant forms (daily/weekly/yearly, GIN via btree_gin, HASH, unique in
   const other = await createTestDatabase('variants');
   try {
     const variants = buildDesired(variantSpecs(), { today: '2024-03-15' });
-    await applyDesired(other.pool, variants);
+    await runFreshScript(other.pool, variants);
     const extensions = await query<{ extname: string }>(other.pool, `SELECT extname FROM pg_extension WHERE extname LIKE 'btree%' ORDER BY 1`);
     expect(extensions.map((e) => e.extname)).toEqual(['btree_gin']);
     const invalid = await query(other.pool, `SELECT indexrelid::regclass FROM pg_index WHERE NOT indisvalid`);

@@ -6,8 +6,8 @@
  */
 import { buildDesired } from '../../src/desired/build';
 import { defaultPartitionName, maintainPartitionsFunctionName, partitionName } from '../../src/desired/naming';
-import { createTestDatabase, query, type TestDatabase } from '../support/db';
-import { applyDesired } from './apply-script';
+import { createTestDatabase, parentIndexes, query, type TestDatabase } from '../support/db';
+import { runFreshScript } from '../../src/db/scratch';
 import { entity, field, index, partitioning, salesLike, specSet } from '../support/entity-builder';
 
 let db: TestDatabase;
@@ -37,7 +37,7 @@ async function partitionsOf(table: string): Promise<string[]> {
 describe('monthly table with DEFAULT partition and 3 months retention', () => {
   beforeAll(async () => {
     const desired = buildDesired(specSet(salesLike({ schema: 'm1' })), { today: '2024-03-15', retention: 3 });
-    await applyDesired(db.pool, desired);
+    await runFreshScript(db.pool, desired);
     const insert = (when: string, n: number): Promise<unknown> =>
       db.pool.query(
         `INSERT INTO m1.sales_transaction (transaction_id, transaction_date, region, total_amount)
@@ -89,13 +89,7 @@ describe('monthly table with DEFAULT partition and 3 months retention', () => {
   });
 
   test('new partitions carry every parent index, which stay valid', async () => {
-    const parents = await query<{ name: string; valid: boolean; children: number }>(
-      db.pool,
-      `SELECT c.relname AS name, x.indisvalid AS valid,
-              (SELECT count(*)::int FROM pg_inherits i WHERE i.inhparent = c.oid) AS children
-       FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
-       WHERE x.indrelid = 'm1.sales_transaction'::regclass ORDER BY 1`,
-    );
+    const parents = await parentIndexes(db.pool, 'm1.sales_transaction');
     expect(parents).toHaveLength(4);
     for (const parent of parents) expect(parent).toMatchObject({ valid: true, children: 8 });
   });
@@ -148,7 +142,7 @@ describe('long table names and weekly partitions', () => {
 
   test('generated and maintained partition names are shortened the same way, distinct, within 63 bytes', async () => {
     const desired = buildDesired(specSet(longEntity), { today: '2024-03-06' });
-    await applyDesired(db.pool, desired);
+    await runFreshScript(db.pool, desired);
     const fn = maintainPartitionsFunctionName('w1', table);
     expect(fn.name.length).toBeLessThanOrEqual(63);
     await db.pool.query(
@@ -175,7 +169,7 @@ describe('a table without DEFAULT partition', () => {
     });
     const desired = buildDesired(specSet(spec), { today: '2024-03-03' });
     expect(desired.objects.some((o) => o.kind === 'partition' && o.bound.kind === 'default')).toBe(false);
-    await applyDesired(db.pool, desired);
+    await runFreshScript(db.pool, desired);
     expect(await partitionsOf('n1.sales_transaction')).toEqual(
       ['01', '02', '03', '04', '05'].map((d) => `sales_transaction_p2024_03_${d}`),
     );
@@ -202,7 +196,7 @@ describe('a concurrent INSERT during maintenance', () => {
     const desired = buildDesired(specSet(spec), { today: '2024-03-15' });
     // Other tests in this database may have created btree_gist; the fresh-database script creates it unconditionally.
     await db.pool.query('CREATE EXTENSION IF NOT EXISTS btree_gist');
-    await applyDesired(db.pool, { ...desired, objects: desired.objects.filter((o) => o.kind !== 'extension') });
+    await runFreshScript(db.pool, { ...desired, objects: desired.objects.filter((o) => o.kind !== 'extension') });
     await db.pool.query(`INSERT INTO c1.sales_transaction (transaction_id, transaction_date) VALUES (gen_random_uuid(), '2024-07-02T00:00:00Z')`);
 
     const maintainer = await db.pool.connect();

@@ -21,3 +21,15 @@ export async function query<T = Record<string, unknown>>(client: Client | Pool, 
   const result = await client.query(sql, params);
   return result.rows as T[];
 }
+
+/** The indexes on a (partitioned) table, read straight from pg_catalog: validity and how many partition indexes are attached. */
+export async function parentIndexes(pool: Pool, table: string): Promise<{ name: string; valid: boolean; children: number }[]> {
+  return query(
+    pool,
+    `SELECT c.relname AS name, x.indisvalid AS valid,
+            (SELECT count(*)::int FROM pg_inherits i WHERE i.inhparent = c.oid) AS children
+     FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
+     WHERE x.indrelid = $1::regclass ORDER BY 1`,
+    [table],
+  );
+}
