@@ -17,7 +17,7 @@
  * the resumability tests set it.
  */
 import type { Client, DatabaseError } from 'pg';
-import type { PlanStep } from '../plan/step';
+import type { PlanStep } from '../model/step';
 import type { Plan } from '../plan/types';
 import { watchIndexBuild } from './progress';
 import type { ApplyReport, StepResult } from './report';

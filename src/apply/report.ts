@@ -1,6 +1,6 @@
 /** What apply did, per step: nothing is swallowed — a failed step carries its
  *  error, SQLSTATE and SQL; steps after it are listed as not run. */
-import type { PlanStep } from '../plan/step';
+import type { PlanStep } from '../model/step';
 
 export type StepStatus =
   /** Committed (or, for non-transactional steps, completed). */

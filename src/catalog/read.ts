@@ -17,8 +17,8 @@ import type {
   QualifiedName,
   TableObject,
   TriggerObject,
-} from '../desired/objects';
-import { objectKey } from '../desired/objects';
+} from '../model/objects';
+import { objectKey } from '../model/objects';
 import { parseMarker, type Marker } from './markers';
 import { normalizeDefault, parsePartitionBound, parseReloptions } from './normalize';
 import * as Q from './queries';

@@ -2,7 +2,7 @@
  *  one round trip. Estimates (reltuples) are −1 until ANALYZE, so a drop hazard
  *  cannot rest on them alone. */
 import type { Client } from 'pg';
-import { qualify } from '../sql/ident';
+import { qualify } from '../model/ident';
 import type { LiveCatalog } from './types';
 
 export async function fillHasRows(client: Client, live: LiveCatalog, tables: readonly { key: string; schema: string; name: string }[]): Promise<void> {

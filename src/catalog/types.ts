@@ -1,7 +1,7 @@
 /** What the catalog reader returns: the live database as DbObjects (same normal
  *  forms as the generator's) plus live-only facts the planner needs to choose an
  *  online form and to name hazards. */
-import type { DbObject, QualifiedName } from '../desired/objects';
+import type { DbObject, QualifiedName } from '../model/objects';
 import type { Marker } from './markers';
 
 /** The state of one index as pg_index sees it. */

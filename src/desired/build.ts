@@ -19,9 +19,9 @@ import type {
   PartitionObject,
   SchemaObject,
   TableObject,
-} from './objects';
+} from '../model/objects';
 import { actionObjects } from './actions';
-import { fitIdentifier } from '../sql/ident';
+import { fitIdentifier } from '../model/ident';
 import { defaultPartitionName, entityTableName, partitionName, primaryKeyName } from './naming';
 import { boundOf, partitionWindow, type PartitionWindow } from './window';
 import { extensionForColumn } from './extensions';

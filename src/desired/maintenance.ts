@@ -20,8 +20,8 @@
  * Everything happens in the caller's transaction: any error rolls all of it back.
  */
 import type { PartitionInterval } from '../spec/model';
-import type { CronJobObject, FunctionObject, MaintenanceSchedule, QualifiedName } from './objects';
-import { MAX_IDENTIFIER_BYTES, byteLength, qualify, quoteLiteral } from '../sql/ident';
+import type { CronJobObject, FunctionObject, MaintenanceSchedule, QualifiedName } from '../model/objects';
+import { MAX_IDENTIFIER_BYTES, byteLength, qualify, quoteLiteral } from '../model/ident';
 import { PARTITION_SUFFIX_FORMAT, defaultPartitionName, maintainJobName, maintainPartitionsFunctionName, partitionSuffix } from './naming';
 import { intervalStart } from './window';
 

@@ -8,8 +8,8 @@
  * fitIdentifier shortens deterministically with a hash suffix instead.
  */
 import type { EntitySpec, PartitionInterval } from '../spec/model';
-import type { QualifiedName } from './objects';
-import { fitIdentifier } from '../sql/ident';
+import type { QualifiedName } from '../model/objects';
+import { fitIdentifier } from '../model/ident';
 
 /** The entity's main table: `<schema>.<table>`. */
 export function entityTableName(entity: Pick<EntitySpec, 'schema' | 'table'>): QualifiedName {

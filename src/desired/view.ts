@@ -3,8 +3,8 @@
  * its unique key index, the refresh function and the optional pg_cron job.
  */
 import type { EntitySpec, MaterializedViewSpec } from '../spec/model';
-import type { CronJobObject, FunctionObject, MaterializedViewObject, QualifiedName, RefreshSchedule } from './objects';
-import { fitIdentifier, qualify, quoteIdent } from '../sql/ident';
+import type { CronJobObject, FunctionObject, MaterializedViewObject, QualifiedName, RefreshSchedule } from '../model/objects';
+import { fitIdentifier, qualify, quoteIdent } from '../model/ident';
 import { refreshFunctionName, refreshJobName, viewKeyIndexName } from './naming';
 import { cronForSeconds, refreshSchedule as parseRefreshInterval } from '../spec/refresh';
 

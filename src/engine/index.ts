@@ -14,16 +14,16 @@ import type { LiveCatalog } from '../catalog/types';
 import { connect } from '../db/connection';
 import type { Diagnostic } from '../diagnostics/diagnostic';
 import { buildDesired } from '../desired/build';
-import type { DesiredState, EntityOutputs } from '../desired/objects';
-import { objectKey } from '../desired/objects';
+import type { DesiredState, EntityOutputs } from '../model/objects';
+import { objectKey } from '../model/objects';
 import { gatePlan, type GateResult } from '../plan/gate';
 import { summarizeHazards } from '../plan/hazards';
 import { desiredOwnership } from '../plan/ownership';
 import { planChanges } from '../plan/plan';
-import type { HazardCode } from '../plan/step';
+import type { HazardCode } from '../model/step';
 import type { Plan, PlanOptions } from '../plan/types';
 import type { EntitySpec, SpecSet } from '../spec/model';
-import { quoteLiteral } from '../sql/ident';
+import { quoteLiteral } from '../model/ident';
 
 export interface EngineOptions {
   readonly databaseUrl: string;
@@ -254,5 +254,5 @@ export async function dropEntity(spec: EntitySpec, specs: SpecSet, opts: EngineO
 
 export type { Plan, PlanOptions } from '../plan/types';
 export type { ApplyReport, StepResult } from '../apply/report';
-export type { EntityOutputs, DesiredState } from '../desired/objects';
+export type { EntityOutputs, DesiredState } from '../model/objects';
 export { gatePlan } from '../plan/gate';

@@ -5,13 +5,13 @@
  * here, so `maintain` never applies an unrelated spec change; views that are
  * not up to date with the spec are left to `apply`.
  */
-import type { DesiredState, MaterializedViewObject } from '../desired/objects';
-import { objectKey } from '../desired/objects';
-import type { PlanStep } from '../plan/step';
+import type { DesiredState, MaterializedViewObject } from '../model/objects';
+import { objectKey } from '../model/objects';
+import type { PlanStep } from '../model/step';
 import type { Plan } from '../plan/types';
 import { summarizeHazards } from '../plan/hazards';
 import type { SpecSet } from '../spec/model';
-import { qualify } from '../sql/ident';
+import { qualify } from '../model/ident';
 import type { ApplyReport } from '../apply/report';
 import { applyDesired, desiredFor, type EngineOptions } from './index';
 

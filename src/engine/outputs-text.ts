@@ -1,5 +1,5 @@
 /** Entity outputs for people: object names per entity, refresh and maintenance schedules. */
-import type { EntityOutputs } from '../desired/objects';
+import type { EntityOutputs } from '../model/objects';
 
 export function outputsText(outputs: readonly EntityOutputs[]): string {
   const lines: string[] = ['', 'Outputs:'];

@@ -20,10 +20,10 @@
 import type { ClientBase } from 'pg';
 import { actionObjects } from '../desired/actions';
 import { entityTableName, partitionIndexName, partitionName, primaryKeyName } from '../desired/naming';
-import type { TableObject } from '../desired/objects';
+import type { TableObject } from '../model/objects';
 import { addIntervals, intervalStart } from '../desired/window';
 import type { EntitySpec, SpecSet, WorkflowAction } from '../spec/model';
-import { qualify, quoteIdent, quoteLiteral } from '../sql/ident';
+import { qualify, quoteIdent, quoteLiteral } from '../model/ident';
 import { copyRows, type TableName } from './copy';
 
 export interface BulkLoadOptions {

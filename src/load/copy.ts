@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ClientBase } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { qualify, quoteIdent } from '../sql/ident';
+import { qualify, quoteIdent } from '../model/ident';
 
 /** Rows as plain objects keyed by column name (interfaces welcome: no index signature needed). */
 export type RowSource = Iterable<object> | AsyncIterable<object>;

@@ -2,9 +2,9 @@
  *  what, and a sink for steps and diagnostics. */
 import type { LiveCatalog } from '../catalog/types';
 import type { Diagnostic } from '../diagnostics/diagnostic';
-import type { DbObject, DesiredState, PartitionObject, QualifiedName } from '../desired/objects';
-import { objectKey } from '../desired/objects';
-import { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, INDEX_BUILD_STATEMENT_TIMEOUT_MS, type Hazard, type LockMode, type PlanStep } from './step';
+import type { DbObject, DesiredState, PartitionObject, QualifiedName } from '../model/objects';
+import { objectKey } from '../model/objects';
+import { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, INDEX_BUILD_STATEMENT_TIMEOUT_MS, type Hazard, type LockMode, type PlanStep } from '../model/step';
 import { Phase, type PhasedStep } from './order';
 import type { PlanOptions } from './types';
 

@@ -2,7 +2,7 @@
  *  rewrites_table) is refused unless each one is allowed by name; a plan with
  *  error diagnostics (a change the planner will not make online, such as a new
  *  partition key) is refused outright, since applying it would not reach the spec. */
-import { BLOCKING_HAZARDS, type Hazard, type HazardCode, type PlanStep } from './step';
+import { BLOCKING_HAZARDS, type Hazard, type HazardCode, type PlanStep } from '../model/step';
 import type { Plan } from './types';
 
 export interface Refusal {

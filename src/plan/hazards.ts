@@ -1,5 +1,5 @@
 /** Hazard constructors (wording in one place) and the plan-level summary. */
-import { BLOCKING_HAZARDS, type Hazard, type HazardCode, type PlanStep } from './step';
+import { BLOCKING_HAZARDS, type Hazard, type HazardCode, type PlanStep } from '../model/step';
 import type { HazardSummary } from './types';
 
 export const hazard = (code: HazardCode, message: string): Hazard => ({ code, message });

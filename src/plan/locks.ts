@@ -3,7 +3,7 @@
  * PostgreSQL docs ("Table-Level Locks", ALTER TABLE / ALTER INDEX pages, PG 12+).
  * Steps carry the value so the plan shows what writers and readers will feel.
  */
-import type { LockMode } from './step';
+import type { LockMode } from '../model/step';
 
 export const LOCKS = {
   createIndexConcurrently: 'SHARE UPDATE EXCLUSIVE',

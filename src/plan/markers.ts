@@ -1,12 +1,12 @@
 /** COMMENT steps that write ownership markers (see catalog/markers.ts) on what specql creates. */
 import { argDefaultsFingerprint, formatMarker, queryHash } from '../catalog/markers';
-import type { DbObject } from '../desired/objects';
-import { objectKey } from '../desired/objects';
-import { functionSignature } from '../sql/function';
-import { qualify, quoteIdent, quoteLiteral } from '../sql/ident';
+import type { DbObject } from '../model/objects';
+import { objectKey } from '../model/objects';
+import { functionSignature } from '../render/function-sql';
+import { qualify, quoteIdent, quoteLiteral } from '../model/ident';
 import { makeStep, type PlanContext } from './context';
 import { LOCKS } from './locks';
-import type { PlanStep } from './step';
+import type { PlanStep } from '../model/step';
 
 /** The marker text a desired object should carry. */
 export function desiredMarker(ctx: PlanContext, object: DbObject): string | null {

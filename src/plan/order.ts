@@ -5,7 +5,7 @@
  * view; drops of whole tables last. Within a phase, steps keep the order the
  * rules emitted them (the generator's creation order).
  */
-import type { PlanStep } from './step';
+import type { PlanStep } from '../model/step';
 
 export enum Phase {
   Schemas = 0,

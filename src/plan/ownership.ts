@@ -6,8 +6,8 @@
  * extensions are shared (no entity) and never dropped.
  */
 import type { LiveCatalog } from '../catalog/types';
-import type { DbObject, DesiredState, QualifiedName } from '../desired/objects';
-import { objectKey } from '../desired/objects';
+import type { DbObject, DesiredState, QualifiedName } from '../model/objects';
+import { objectKey } from '../model/objects';
 import { maintainJobName, refreshJobName } from '../desired/naming';
 
 const tableKey = (t: QualifiedName): string => `table:${t.schema}.${t.name}`;

@@ -5,8 +5,8 @@
  * the LiveCatalog.
  */
 import type { LiveCatalog } from '../catalog/types';
-import type { DbObject, DesiredState, PartitionObject, QualifiedName } from '../desired/objects';
-import { objectKey } from '../desired/objects';
+import type { DbObject, DesiredState, PartitionObject, QualifiedName } from '../model/objects';
+import { objectKey } from '../model/objects';
 import { keyed, DEFAULT_PLAN_LOCK_TIMEOUT_MS, type PlanContext } from './context';
 import { summarizeHazards } from './hazards';
 import { orderSteps, type PhasedStep, type Phase } from './order';

@@ -1,7 +1,7 @@
 /** The planner's output: ordered steps, a hazard summary, and diagnostics
  *  (drift and things the planner will not do, with the reason). */
 import type { Diagnostic } from '../diagnostics/diagnostic';
-import type { HazardCode, PlanStep } from './step';
+import type { HazardCode, PlanStep } from '../model/step';
 
 export interface HazardSummary {
   readonly code: HazardCode;

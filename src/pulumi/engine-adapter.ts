@@ -6,14 +6,14 @@
 import { hasErrors } from '../diagnostics/diagnostic';
 import { renderDiagnostic } from '../diagnostics/render';
 import { generationDiagnostics } from '../desired/check';
-import type { DbObject, EntityOutputs } from '../desired/objects';
-import type { HazardCode } from '../plan/step';
+import type { DbObject, EntityOutputs } from '../model/objects';
+import type { HazardCode } from '../model/step';
 import type { EntitySpec, SpecSet } from '../spec/model';
 import type { SpecSource } from './discover';
 import { buildDesired } from '../desired/build';
 import * as engine from '../engine';
 import { loadExpressionParser, loadSpecSources } from '../spec/load';
-import { renderScript } from '../sql/script';
+import { renderScript } from '../render/script';
 
 export type Specs = SpecSet;
 export type EntitySpecLike = EntitySpec;

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { stringify } from 'yaml';
-import type { EntityOutputs, RefreshSchedule } from '../desired/objects';
+import type { EntityOutputs, RefreshSchedule } from '../model/objects';
 import { readSources, type SpecSource } from './discover';
 import { DEFAULT_SETTINGS, type DeletionPolicy, type EntitySettings } from './types';
 

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type * as pulumi from '@pulumi/pulumi';
-import type { EntityOutputs } from '../desired/objects';
+import type { EntityOutputs } from '../model/objects';
 import { redactUrl, scrub } from './connection';
 import * as engine from './engine-adapter';
 import {

@@ -1,5 +1,5 @@
 /** The Entity resource's wire shapes: what the dynamic provider receives and returns. */
-import type { EntityOutputs } from '../desired/objects';
+import type { EntityOutputs } from '../model/objects';
 import type { SpecSource } from './discover';
 
 export type DeletionPolicy = 'retain' | 'drop';

@@ -5,7 +5,7 @@
  * reported, so one run shows them all. Checks that need other entities
  * (workflow targets, name clashes) are in ./validate.ts.
  */
-import { snakeCase } from '../sql/ident';
+import { snakeCase } from '../model/ident';
 import {
   bool,
   checkColumns,

@@ -4,7 +4,7 @@
  * checks both use (identifiers, column lists, expressions).
  */
 import type { Diagnostic } from '../diagnostics/diagnostic';
-import { byteLength, MAX_IDENTIFIER_BYTES } from '../sql/ident';
+import { byteLength, MAX_IDENTIFIER_BYTES } from '../model/ident';
 import { checkExpression, parseExpression, type AstNode, type ExpressionScope } from './expressions';
 import { messages, type ExpressionContext } from './messages';
 import type { EntitySpec } from './model';

@@ -5,7 +5,7 @@
  * diagnostics, so problems in every file are reported in one run.
  */
 import type { Diagnostic, SourcePosition } from '../diagnostics/diagnostic';
-import { byteLength, MAX_IDENTIFIER_BYTES } from '../sql/ident';
+import { byteLength, MAX_IDENTIFIER_BYTES } from '../model/ident';
 import { entries, hintsMap, isMap, list, reportExpression, str, type EntityDraft, type Raw, type Report } from './build-support';
 import { conditionEqualities, type ExpressionScope } from './expressions';
 import { messages } from './messages';

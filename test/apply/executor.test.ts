@@ -3,7 +3,7 @@
  *  its error and SQL (never swallowed), later steps not run. */
 import { applyPlan } from '../../src/apply';
 import { connect } from '../../src/db/connection';
-import type { PlanStep } from '../../src/plan/step';
+import type { PlanStep } from '../../src/model/step';
 import type { Plan } from '../../src/plan/types';
 import { createTestDatabase, query, type TestDatabase } from '../support/db';
 

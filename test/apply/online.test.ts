@@ -7,7 +7,7 @@
  */
 import { Client } from 'pg';
 import { applyDesired, planDesired } from '../../src/engine';
-import { DEFAULT_LOCK_TIMEOUT_MS } from '../../src/plan/step';
+import { DEFAULT_LOCK_TIMEOUT_MS } from '../../src/model/step';
 import { col, index, monthly, state, table, view } from '../support/desired-builder';
 import { createTestDatabase, query, type TestDatabase } from '../support/db';
 

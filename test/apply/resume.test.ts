@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { applyDesired, planDesired } from '../../src/engine';
-import type { DbObject } from '../../src/desired/objects';
+import type { DbObject } from '../../src/model/objects';
 import { formatPlanText } from '../../src/plan/format/text';
 import { col, index, monthly, state, table, view } from '../support/desired-builder';
 import { createTestDatabase, query, type TestDatabase } from '../support/db';

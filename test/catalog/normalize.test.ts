@@ -2,7 +2,7 @@
 import { readCatalog } from '../../src/catalog/read';
 import { normalizeBoundValue, normalizeDefault, parsePartitionBound } from '../../src/catalog/normalize';
 import { connect } from '../../src/db/connection';
-import type { TableObject } from '../../src/desired/objects';
+import type { TableObject } from '../../src/model/objects';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 
 let db: TestDatabase;

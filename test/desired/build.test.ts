@@ -1,5 +1,5 @@
 import { buildDesired } from '../../src/desired/build';
-import type { DbObject, IndexObject, PartitionObject, TableObject } from '../../src/desired/objects';
+import type { DbObject, IndexObject, PartitionObject, TableObject } from '../../src/model/objects';
 import { loadSpecs } from '../../src/spec/load';
 import type { SpecSet } from '../../src/spec/model';
 import { entity, field, index, partitioning, salesLike, specSet, variantSpecs } from '../support/entity-builder';

@@ -5,9 +5,9 @@
  * and re-plans: the second plan must be empty.
  */
 import { applyDesired, HazardsRefusedError, planDesired } from '../../src/engine';
-import type { DbObject } from '../../src/desired/objects';
+import type { DbObject } from '../../src/model/objects';
 import { formatPlanText } from '../../src/plan/format/text';
-import { BLOCKING_HAZARDS, type HazardCode } from '../../src/plan/step';
+import { BLOCKING_HAZARDS, type HazardCode } from '../../src/model/step';
 import { col, fn, index, monthly, state, table, trigger, view } from '../support/desired-builder';
 import { createTestDatabase, query, type TestDatabase } from '../support/db';
 import type { Pool } from 'pg';

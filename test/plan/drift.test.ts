@@ -2,7 +2,7 @@
  *  silently destroyed; entity scoping; destructive changes refused until allowed. */
 import { applyDesired, HazardsRefusedError, planDesired } from '../../src/engine';
 import { col, index, monthly, state, table } from '../support/desired-builder';
-import type { DesiredState } from '../../src/desired/objects';
+import type { DesiredState } from '../../src/model/objects';
 import { createTestDatabase, query, type TestDatabase } from '../support/db';
 
 let db: TestDatabase;

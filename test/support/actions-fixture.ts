@@ -5,13 +5,13 @@
 import type { Pool, PoolClient, Client } from 'pg';
 import { query } from './db';
 import { at, entity, field } from './entity-builder';
-import { applyFreshScript } from '../../src/db/scratch';
-import type { DbObject } from '../../src/desired/objects';
+import { applyFreshScript } from '../../src/engine/fresh';
+import type { DbObject } from '../../src/model/objects';
 import { actionObjects } from '../../src/desired/actions';
 import type { ActionSpec, SpecSet, WorkflowStep } from '../../src/spec/model';
-import { createFunctionSql, revokePublicSql } from '../../src/sql/function';
-import { createTriggerSql } from '../../src/sql/trigger';
-import { createTableSql } from '../../src/sql/create-table';
+import { createFunctionSql, revokePublicSql } from '../../src/render/function-sql';
+import { createTriggerSql } from '../../src/render/trigger-sql';
+import { createTableSql } from '../../src/render/tables';
 
 
 export const METRIC_STEPS: WorkflowStep[] = [

@@ -11,7 +11,7 @@ import type {
   QualifiedName,
   TableObject,
   TriggerObject,
-} from '../../src/desired/objects';
+} from '../../src/model/objects';
 
 export const col = (name: string, type: string, extra: Partial<ColumnDef> = {}): ColumnDef => ({
   name,

@@ -14,7 +14,7 @@ import type {
   SpecSet,
 } from '../../src/spec/model';
 import type { SourcePosition } from '../../src/diagnostics/diagnostic';
-import { snakeCase } from '../../src/sql/ident';
+import { snakeCase } from '../../src/model/ident';
 
 export const at: SourcePosition = { file: 'test.yaml', line: 1, column: 1 };
 

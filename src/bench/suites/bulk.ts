@@ -5,12 +5,13 @@
  * parsing, routing to partitions, index maintenance and the enqueue. Goal: function ≥ 0.6× COPY.
  */
 import type { Pool } from 'pg';
-import { applyFreshScript, createScratchDatabase } from '../../db/scratch';
+import { createScratchDatabase } from '../../db/scratch';
+import { applyFreshScript } from '../../engine/fresh';
 import { bulkLoad } from '../../load/bulk-load';
 import { copyRows } from '../../load/copy';
 import type { SpecSet } from '../../spec/model';
 import { actionObjects } from '../../desired/actions';
-import { createFunctionSql } from '../../sql/function';
+import { createFunctionSql } from '../../render/function-sql';
 import { generateSales, type SaleRow } from '../../load/sample-sales';
 import type { BenchResult, BenchSuite } from '../suite';
 

@@ -10,7 +10,7 @@
 import { Client } from 'pg';
 import { withClient } from '../../db/connection';
 import { createScratchDatabase } from '../../db/scratch';
-import type { ColumnDef, DesiredState, IndexObject, PartitionObject, TableObject } from '../../desired/objects';
+import type { ColumnDef, DesiredState, IndexObject, PartitionObject, TableObject } from '../../model/objects';
 import { applyDesired, applySpecs, planSpecs } from '../../engine';
 import { loadSpecs, loadSpecSources } from '../../spec/load';
 import type { BenchResult, BenchSuite } from '../suite';

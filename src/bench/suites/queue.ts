@@ -4,7 +4,8 @@
  * generated processor until it returns 0. Goal: drain ≥ 1.0× ingest, so an asynchronous
  * workflow keeps up with the fastest way rows can arrive.
  */
-import { applyFreshScript, createScratchDatabase } from '../../db/scratch';
+import { createScratchDatabase } from '../../db/scratch';
+import { applyFreshScript } from '../../engine/fresh';
 import { generateSales } from '../../load/sample-sales';
 import { DEFAULT_BATCH_SIZE } from '../../desired/actions/workflow';
 import type { BenchResult, BenchSuite } from '../suite';

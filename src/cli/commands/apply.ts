@@ -11,7 +11,7 @@ import { ApplyFailedError, applySpecs, HazardsRefusedError } from '../../engine'
 import { outputsText } from '../../engine/outputs-text';
 import { planToJson } from '../../plan/format/json';
 import { isHazardCode } from '../../plan/gate';
-import type { HazardCode } from '../../plan/step';
+import type { HazardCode } from '../../model/step';
 import { csv, dateOption, loadOrReport, numberOption, parseCommandArgs, UsageError } from '../args';
 
 const USAGE =

@@ -7,7 +7,7 @@ import { loadAndCheckSpecs } from '../../engine/check';
 import { hasErrors } from '../../diagnostics/diagnostic';
 import { renderDiagnostic } from '../../diagnostics/render';
 import { buildDesired } from '../../desired/build';
-import { renderScript } from '../../sql/script';
+import { renderScript } from '../../render/script';
 
 const USAGE = 'usage: specql sql <path...> [--today YYYY-MM-DD]\n';
 

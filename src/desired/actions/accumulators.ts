@@ -23,7 +23,7 @@
  */
 import type { Diagnostic } from '../../diagnostics/diagnostic';
 import type { EntitySpec, FieldSpec, WorkflowStep } from '../../spec/model';
-import { fitIdentifier } from '../../sql/ident';
+import { fitIdentifier } from '../../model/ident';
 import { deparseExpression, parseExpression, sameExpression, type PgNode } from './parser';
 
 /** Alias of the batch rows (queue rows or the trigger's transition table). */

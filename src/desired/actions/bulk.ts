@@ -25,8 +25,8 @@
  *   month into a standalone table, builds its indexes once and ATTACHes it as a partition.
  */
 import type { BulkOperationAction, EntitySpec, FieldSpec } from '../../spec/model';
-import { qualify, quoteIdent, quoteLiteral } from '../../sql/ident';
-import type { FunctionObject, TableObject } from '../objects';
+import { qualify, quoteIdent, quoteLiteral } from '../../model/ident';
+import type { FunctionObject, TableObject } from '../../model/objects';
 import { BULK_LOAD_SETTING, bulkFunctionName, bulkParameterName } from './names';
 import { enqueueInsertSql, SEARCH_PATH } from './workflow';
 

@@ -7,7 +7,7 @@
  */
 import { DiagnosticsError, type Diagnostic } from '../../diagnostics/diagnostic';
 import type { BulkOperationAction, EntitySpec, SpecSet, WorkflowAction } from '../../spec/model';
-import type { DbObject } from '../objects';
+import type { DbObject } from '../../model/objects';
 import { bulkFunction, type SelfEnqueue } from './bulk';
 import { workflowObjects, type WorkflowObjects } from './workflow';
 

@@ -3,7 +3,7 @@
  * contract (callers invoke the functions by name), so they live in one place
  * and every one goes through fitIdentifier (63-byte limit, hash suffix).
  */
-import { fitIdentifier } from '../../sql/ident';
+import { fitIdentifier } from '../../model/ident';
 
 /** `<action>(p_<batch_field> jsonb)`: the set-based bulk insert function. */
 export const bulkFunctionName = (action: string): string => fitIdentifier(action);

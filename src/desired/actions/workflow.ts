@@ -16,8 +16,8 @@
  */
 import { DiagnosticsError, type Diagnostic } from '../../diagnostics/diagnostic';
 import type { EntitySpec, SpecSet, WorkflowAction } from '../../spec/model';
-import { qualify, quoteIdent, quoteLiteral } from '../../sql/ident';
-import type { ColumnDef, FunctionObject, TableObject, TriggerObject } from '../objects';
+import { qualify, quoteIdent, quoteLiteral } from '../../model/ident';
+import type { ColumnDef, FunctionObject, TableObject, TriggerObject } from '../../model/objects';
 import { AGGREGATE_ALIAS, analyseStep, BATCH_ALIAS, TARGET_ALIAS, type StepPlan } from './accumulators';
 import {
   applyFunctionName,

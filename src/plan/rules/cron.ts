@@ -1,8 +1,8 @@
 /** pg_cron jobs: `cron.schedule(name, …)` with an existing name updates the job,
  *  so creating and changing are the same statement. */
-import type { CronJobObject } from '../../desired/objects';
-import { objectKey } from '../../desired/objects';
-import { quoteLiteral } from '../../sql/ident';
+import type { CronJobObject } from '../../model/objects';
+import { objectKey } from '../../model/objects';
+import { quoteLiteral } from '../../model/ident';
 import { makeStep, type PlanContext } from '../context';
 import { LOCKS } from '../locks';
 import { Phase } from '../order';

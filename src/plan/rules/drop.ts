@@ -4,10 +4,10 @@
  * drift and left alone. Dropping a table takes its partitions, indexes and
  * triggers with it, so those are not dropped separately.
  */
-import type { DbObject, MaterializedViewObject, PartitionObject, TableObject } from '../../desired/objects';
-import { objectKey } from '../../desired/objects';
-import { qualify } from '../../sql/ident';
-import { dropTriggerSql } from '../../sql/trigger';
+import type { DbObject, MaterializedViewObject, PartitionObject, TableObject } from '../../model/objects';
+import { objectKey } from '../../model/objects';
+import { qualify } from '../../model/ident';
+import { dropTriggerSql } from '../../render/trigger-sql';
 import { makeStep, type PlanContext } from '../context';
 import { hazard } from '../hazards';
 import { LOCKS } from '../locks';

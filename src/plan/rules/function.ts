@@ -6,10 +6,10 @@
  */
 import { argDefaultsFingerprint } from '../../catalog/markers';
 import { normalizeBody } from '../../catalog/normalize';
-import type { FunctionObject, TriggerObject } from '../../desired/objects';
-import { objectKey } from '../../desired/objects';
-import { dropFunctionSql, functionSignature } from '../../sql/function';
-import { dropTriggerSql } from '../../sql/trigger';
+import type { FunctionObject, TriggerObject } from '../../model/objects';
+import { objectKey } from '../../model/objects';
+import { dropFunctionSql, functionSignature } from '../../render/function-sql';
+import { dropTriggerSql } from '../../render/trigger-sql';
 import { makeStep, type PlanContext } from '../context';
 import { createFor } from '../create';
 import { hazard } from '../hazards';

@@ -12,11 +12,11 @@
  *    lock_timeout), rename the new one to the final name.
  */
 import { indexSignature } from '../../catalog/read';
-import type { IndexObject, QualifiedName } from '../../desired/objects';
-import { objectKey } from '../../desired/objects';
+import type { IndexObject, QualifiedName } from '../../model/objects';
+import { objectKey } from '../../model/objects';
 import { partitionIndexName } from '../../desired/naming';
-import { createIndexSql } from '../../sql/create-index';
-import { fitIdentifier, qualify, quoteIdent } from '../../sql/ident';
+import { createIndexSql } from '../../render/indexes';
+import { fitIdentifier, qualify, quoteIdent } from '../../model/ident';
 import { makeStep, type PlanContext } from '../context';
 import { createFor } from '../create';
 import { hazard } from '../hazards';

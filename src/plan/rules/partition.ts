@@ -12,16 +12,16 @@
  *  - A bound that differs cannot be changed in place: reported, not touched.
  */
 import { formatMarker } from '../../catalog/markers';
-import type { PartitionObject, TableObject } from '../../desired/objects';
-import { objectKey } from '../../desired/objects';
-import { boundLiteral } from '../../sql/create-partition';
-import { qualify, quoteIdent, quoteLiteral } from '../../sql/ident';
+import type { PartitionObject, TableObject } from '../../model/objects';
+import { objectKey } from '../../model/objects';
+import { boundLiteral } from '../../render/partitions';
+import { qualify, quoteIdent, quoteLiteral } from '../../model/ident';
 import { makeStep, type PlanContext } from '../context';
 import { createFor } from '../create';
 import { hazard } from '../hazards';
 import { LOCKS } from '../locks';
 import { Phase } from '../order';
-import type { LockMode } from '../step';
+import type { LockMode } from '../../model/step';
 
 const tableKey = (schema: string, name: string): string => `table:${schema}.${name}`;
 

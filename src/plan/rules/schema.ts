@@ -1,6 +1,6 @@
 /** Schemas and extensions: created when missing (IF NOT EXISTS), never dropped — they are shared. */
-import type { ExtensionObject, SchemaObject } from '../../desired/objects';
-import { objectKey } from '../../desired/objects';
+import type { ExtensionObject, SchemaObject } from '../../model/objects';
+import { objectKey } from '../../model/objects';
 import type { PlanContext } from '../context';
 import { createFor } from '../create';
 import { Phase } from '../order';

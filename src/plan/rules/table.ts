@@ -13,16 +13,16 @@
  *    created it (listed in the table's marker); one added by hand is reported.
  */
 import { normalizeDefault } from '../../catalog/normalize';
-import type { ColumnDef, ConstraintDef, TableObject } from '../../desired/objects';
-import { objectKey } from '../../desired/objects';
-import { fitIdentifier, qualify, quoteIdent } from '../../sql/ident';
+import type { ColumnDef, ConstraintDef, TableObject } from '../../model/objects';
+import { objectKey } from '../../model/objects';
+import { fitIdentifier, qualify, quoteIdent } from '../../model/ident';
 import { makeStep, type PlanContext } from '../context';
 import { createFor } from '../create';
 import { hazard } from '../hazards';
 import { LOCKS } from '../locks';
 import { markerStepIfNeeded } from '../markers';
 import { Phase } from '../order';
-import type { Hazard } from '../step';
+import type { Hazard } from '../../model/step';
 
 /** Functions whose value differs per row: ADD COLUMN … DEFAULT f() rewrites the table. */
 const VOLATILE_DEFAULT = /\b(gen_random_uuid|uuid_generate_v[14]|random|clock_timestamp|timeofday|nextval)\s*\(/i;

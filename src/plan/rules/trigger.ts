@@ -1,8 +1,8 @@
 /** Triggers: created after their function; a changed trigger is dropped and
  *  created again in one transaction, so no statement runs without it. */
-import type { TriggerObject } from '../../desired/objects';
-import { objectKey } from '../../desired/objects';
-import { dropTriggerSql } from '../../sql/trigger';
+import type { TriggerObject } from '../../model/objects';
+import { objectKey } from '../../model/objects';
+import { dropTriggerSql } from '../../render/trigger-sql';
 import { makeStep, type PlanContext } from '../context';
 import { createFor } from '../create';
 import { hazard } from '../hazards';

@@ -10,9 +10,9 @@
  * pg_get_viewdef() re-prints a SELECT in its own words.
  */
 import { queryHash } from '../../catalog/markers';
-import type { MaterializedViewObject } from '../../desired/objects';
-import { objectKey } from '../../desired/objects';
-import { fitIdentifier, qualify, quoteIdent, quoteLiteral } from '../../sql/ident';
+import type { MaterializedViewObject } from '../../model/objects';
+import { objectKey } from '../../model/objects';
+import { fitIdentifier, qualify, quoteIdent, quoteLiteral } from '../../model/ident';
 import { makeStep, type PlanContext } from '../context';
 import { createFor } from '../create';
 import { hazard } from '../hazards';

@@ -2,10 +2,10 @@
  * Materialized views are created WITH DATA plus the unique index on plain
  * key columns (no WHERE, no expressions): REFRESH … CONCURRENTLY needs both.
  */
-import type { MaterializedViewObject } from '../desired/objects';
-import { objectKey } from '../desired/objects';
-import { INDEX_BUILD_STATEMENT_TIMEOUT_MS, type PlanStep } from '../plan/step';
-import { qualify, quoteIdent } from './ident';
+import type { MaterializedViewObject } from '../model/objects';
+import { objectKey } from '../model/objects';
+import { INDEX_BUILD_STATEMENT_TIMEOUT_MS, type PlanStep } from '../model/step';
+import { qualify, quoteIdent } from '../model/ident';
 import { hazard, step } from './step';
 
 export function createMaterializedViewSql(view: MaterializedViewObject): string {

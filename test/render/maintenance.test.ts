@@ -7,7 +7,7 @@
 import { buildDesired } from '../../src/desired/build';
 import { defaultPartitionName, maintainPartitionsFunctionName, partitionName } from '../../src/desired/naming';
 import { createTestDatabase, parentIndexes, query, type TestDatabase } from '../support/db';
-import { runFreshScript } from '../../src/db/scratch';
+import { runFreshScript } from '../../src/engine/fresh';
 import { entity, field, index, partitioning, salesLike, specSet } from '../support/entity-builder';
 
 let db: TestDatabase;

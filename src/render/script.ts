@@ -3,9 +3,9 @@
  * state in order, each preceded by `-- <n>. <description> [lock: X; non-transactional]`.
  * Deterministic: the same desired state always renders byte-identical text.
  */
-import type { DesiredState } from '../desired/objects';
-import type { PlanStep } from '../plan/step';
-import { contextFrom, createSteps } from './render';
+import type { DesiredState } from '../model/objects';
+import type { PlanStep } from '../model/step';
+import { contextFrom, createSteps } from './by-kind';
 
 export function scriptSteps(desired: DesiredState): PlanStep[] {
   const context = contextFrom(desired.objects);

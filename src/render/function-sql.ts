@@ -1,7 +1,7 @@
 /** CREATE OR REPLACE FUNCTION for generated functions, with the security rules baked in:
  *  SECURITY DEFINER always pins search_path, and EXECUTE is revoked from PUBLIC. */
-import type { FunctionObject } from '../desired/objects';
-import { qualify, quoteIdent } from './ident';
+import type { FunctionObject } from '../model/objects';
+import { qualify, quoteIdent } from '../model/ident';
 
 /** `analytics.f(jsonb)` — the signature form used by ALTER/DROP/REVOKE. */
 export function functionSignature(fn: FunctionObject): string {

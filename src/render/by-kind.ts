@@ -3,14 +3,14 @@
  * kind. createSteps gives the online create form; dropSteps the removal, with
  * hazards marked (the apply gate refuses `deletes_data` unless allowed).
  */
-import type { DbObject, PartitionObject, QualifiedName } from '../desired/objects';
-import type { PlanStep } from '../plan/step';
-import { createSchemaSteps, dropSchemaSteps } from './create-schema';
-import { createExtensionSteps, dropExtensionSteps } from './create-extension';
-import { createTableSteps, dropTableSteps } from './create-table';
-import { createPartitionSteps, dropPartitionSteps } from './create-partition';
-import { createIndexSteps, dropIndexSteps } from './create-index';
-import { createMaterializedViewSteps, dropMaterializedViewSteps } from './create-materialized-view';
+import type { DbObject, PartitionObject, QualifiedName } from '../model/objects';
+import type { PlanStep } from '../model/step';
+import { createSchemaSteps, dropSchemaSteps } from './schemas';
+import { createExtensionSteps, dropExtensionSteps } from './extensions';
+import { createTableSteps, dropTableSteps } from './tables';
+import { createPartitionSteps, dropPartitionSteps } from './partitions';
+import { createIndexSteps, dropIndexSteps } from './indexes';
+import { createMaterializedViewSteps, dropMaterializedViewSteps } from './materialized-views';
 import {
   createCronJobSteps,
   createFunctionSteps,
@@ -18,7 +18,7 @@ import {
   dropCronJobSteps,
   dropFunctionSteps,
   dropTriggerSteps,
-} from './routine';
+} from './routines';
 
 export interface RenderContext {
   /** Partitions of a partitioned table (DEFAULT included): an index is built on each. */

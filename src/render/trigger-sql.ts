@@ -1,5 +1,5 @@
-import type { TriggerObject } from '../desired/objects';
-import { qualify, quoteIdent } from './ident';
+import type { TriggerObject } from '../model/objects';
+import { qualify, quoteIdent } from '../model/ident';
 
 export function createTriggerSql(t: TriggerObject): string {
   return [

@@ -4,9 +4,9 @@
  */
 import { Client } from 'pg';
 import { buildDesired } from '../../src/desired/build';
-import type { DesiredState } from '../../src/desired/objects';
+import type { DesiredState } from '../../src/model/objects';
 import { createTestDatabase, parentIndexes, query, type TestDatabase } from '../support/db';
-import { runFreshScript } from '../../src/db/scratch';
+import { runFreshScript } from '../../src/engine/fresh';
 import { loadSpecs } from '../../src/spec/load';
 import { variantSpecs } from '../support/entity-builder';
 

@@ -7,7 +7,7 @@ import {
   type HazardCode,
   type LockMode,
   type PlanStep,
-} from '../plan/step';
+} from '../model/step';
 
 export interface StepInput {
   readonly sql: string;

@@ -6,10 +6,10 @@
  * blocking refresh, pg_cron jobs, drops).
  */
 import { buildDesired } from '../../src/desired/build';
-import type { DbObject, DesiredState } from '../../src/desired/objects';
+import type { DbObject, DesiredState } from '../../src/model/objects';
 import { loadSpecs } from '../../src/spec/load';
-import { contextFrom, createSteps, dropSteps } from '../../src/sql/render';
-import { createFunctionSql } from '../../src/sql/function';
+import { contextFrom, createSteps, dropSteps } from '../../src/render/by-kind';
+import { createFunctionSql } from '../../src/render/function-sql';
 import { variantSpecs } from '../support/entity-builder';
 import { loadParser, parsePlpgsql, parseSql } from '../support/parse';
 

@@ -1,10 +1,10 @@
 /** Steps for functions, triggers and pg_cron jobs (SQL text comes from function.ts / trigger.ts). */
-import type { CronJobObject, FunctionObject, TriggerObject } from '../desired/objects';
-import { objectKey } from '../desired/objects';
-import type { PlanStep } from '../plan/step';
-import { createFunctionSql, dropFunctionSql, functionSignature, revokePublicSql } from './function';
-import { createTriggerSql, dropTriggerSql } from './trigger';
-import { quoteLiteral } from './ident';
+import type { CronJobObject, FunctionObject, TriggerObject } from '../model/objects';
+import { objectKey } from '../model/objects';
+import type { PlanStep } from '../model/step';
+import { createFunctionSql, dropFunctionSql, functionSignature, revokePublicSql } from './function-sql';
+import { createTriggerSql, dropTriggerSql } from './trigger-sql';
+import { quoteLiteral } from '../model/ident';
 import { hazard, step } from './step';
 
 /**

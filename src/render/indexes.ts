@@ -9,11 +9,11 @@
  *      parent index turns valid when the last partition is attached.
  * Partitions created later inherit the index automatically.
  */
-import type { IndexObject, PartitionObject, QualifiedName } from '../desired/objects';
-import { objectKey } from '../desired/objects';
-import type { PlanStep } from '../plan/step';
+import type { IndexObject, PartitionObject, QualifiedName } from '../model/objects';
+import { objectKey } from '../model/objects';
+import type { PlanStep } from '../model/step';
 import { partitionIndexName } from '../desired/naming';
-import { qualify, quoteIdent } from './ident';
+import { qualify, quoteIdent } from '../model/ident';
 import { concurrentStep, hazard, step } from './step';
 
 export function indexColumnsSql(index: IndexObject): string {

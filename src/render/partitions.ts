@@ -1,7 +1,7 @@
-import type { PartitionObject } from '../desired/objects';
-import { objectKey } from '../desired/objects';
-import type { PlanStep } from '../plan/step';
-import { qualify, quoteLiteral } from './ident';
+import type { PartitionObject } from '../model/objects';
+import { objectKey } from '../model/objects';
+import type { PlanStep } from '../model/step';
+import { qualify, quoteLiteral } from '../model/ident';
 import { hazard, step } from './step';
 
 /** `2024-02-01T00:00:00Z` → `'2024-02-01 00:00:00+00'`: an explicit offset, so the session time zone never matters. */

@@ -1,7 +1,7 @@
-import type { ColumnDef, TableObject } from '../desired/objects';
-import { objectKey } from '../desired/objects';
-import type { PlanStep } from '../plan/step';
-import { qualify, quoteIdent } from './ident';
+import type { ColumnDef, TableObject } from '../model/objects';
+import { objectKey } from '../model/objects';
+import type { PlanStep } from '../model/step';
+import { qualify, quoteIdent } from '../model/ident';
 import { hazard, step } from './step';
 
 export function columnSql(column: ColumnDef): string {

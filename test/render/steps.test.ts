@@ -1,8 +1,8 @@
 /** Step metadata: locks, transactionality, timeouts and hazards of the create and drop forms. */
 import { buildDesired } from '../../src/desired/build';
-import type { DbObject } from '../../src/desired/objects';
-import { INDEX_BUILD_STATEMENT_TIMEOUT_MS } from '../../src/plan/step';
-import { contextFrom, createSteps, dropSteps } from '../../src/sql/render';
+import type { DbObject } from '../../src/model/objects';
+import { INDEX_BUILD_STATEMENT_TIMEOUT_MS } from '../../src/model/step';
+import { contextFrom, createSteps, dropSteps } from '../../src/render/by-kind';
 import { salesLike, specSet, exampleSpecs } from '../support/entity-builder';
 
 const desired = buildDesired(exampleSpecs(), { today: '2024-03-15', pgCron: true });

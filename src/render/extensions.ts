@@ -1,7 +1,7 @@
-import type { ExtensionObject } from '../desired/objects';
-import { objectKey } from '../desired/objects';
-import type { PlanStep } from '../plan/step';
-import { quoteIdent } from './ident';
+import type { ExtensionObject } from '../model/objects';
+import { objectKey } from '../model/objects';
+import type { PlanStep } from '../model/step';
+import { quoteIdent } from '../model/ident';
 import { step } from './step';
 
 export function createExtensionSteps(extension: ExtensionObject): PlanStep[] {
