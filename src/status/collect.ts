@@ -11,7 +11,7 @@
  * than allowed, rows in DEFAULT, fewer future partitions than premake, and
  * objects the specs generate that the database lacks.
  */
-import type { Client } from 'pg';
+import type { ClientBase as Client } from 'pg';
 import { parsePartitionBound } from '../catalog/normalize';
 import { addIntervals, boundOf, intervalStart } from '../desired/window';
 import type { DesiredState, EntityOutputs } from '../model/objects';
