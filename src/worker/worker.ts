@@ -369,12 +369,14 @@ export class Worker {
         await client.query('ROLLBACK');
         return false;
       }
+      // Started once the lock is held (so no two recorded refreshes of a view overlap), on the database's clock.
+      const { rows: started } = await client.query(`SELECT clock_timestamp() AS t`);
       await client.query(`SELECT ${qualify(task.function.schema, task.function.name)}()`);
       const { rows: counted } = await client.query(`SELECT count(*)::bigint AS n FROM ${qualify(task.view.schema, task.view.name)}`);
       const rows = Number(counted[0].n);
-      const { rows: started } = await client.query(`SELECT now() AS t`);
+      const { rows: finished } = await client.query(`SELECT clock_timestamp() AS t`);
       await recordRun(client, {
-        task: 'refresh', target: task.target, startedAt: started[0].t as Date, finishedAt: new Date(), rows, error: null,
+        task: 'refresh', target: task.target, startedAt: started[0].t as Date, finishedAt: finished[0].t as Date, rows, error: null,
         detail: `slot ${slot.toISOString()} (every ${task.interval})`, worker: this.workerId,
       });
       await client.query('COMMIT');
