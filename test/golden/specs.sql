@@ -4,10 +4,13 @@ CREATE SCHEMA analytics;
 -- 2. create schema analytics_archive [lock: none]
 CREATE SCHEMA analytics_archive;
 
--- 3. create extension btree_gist: GiST on text, timestamp with time zone columns (analytics.idx_sales_region_category_date) [lock: none]
+-- 3. create schema specql [lock: none]
+CREATE SCHEMA specql;
+
+-- 4. create extension btree_gist: GiST on text, timestamp with time zone columns (analytics.idx_sales_region_category_date) [lock: none]
 CREATE EXTENSION btree_gist;
 
--- 4. create table analytics.product_metrics [lock: none]
+-- 5. create table analytics.product_metrics [lock: none]
 CREATE TABLE analytics.product_metrics (
     product_id uuid DEFAULT gen_random_uuid() NOT NULL,
     total_sales numeric(12,2),
@@ -19,17 +22,17 @@ CREATE TABLE analytics.product_metrics (
     CONSTRAINT product_metrics_pkey PRIMARY KEY (product_id)
 );
 
--- 5. create btree index analytics.idx_product_metrics_sales on analytics.product_metrics (concurrently) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+-- 6. create btree index analytics.idx_product_metrics_sales on analytics.product_metrics (concurrently) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
 CREATE INDEX CONCURRENTLY idx_product_metrics_sales
     ON analytics.product_metrics
     USING btree (total_sales DESC);
 
--- 6. create btree index analytics.idx_product_metrics_velocity on analytics.product_metrics (concurrently) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+-- 7. create btree index analytics.idx_product_metrics_velocity on analytics.product_metrics (concurrently) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
 CREATE INDEX CONCURRENTLY idx_product_metrics_velocity
     ON analytics.product_metrics
     USING btree (sales_velocity DESC);
 
--- 7. create table analytics.customer_metrics [lock: none]
+-- 8. create table analytics.customer_metrics [lock: none]
 CREATE TABLE analytics.customer_metrics (
     customer_id uuid DEFAULT gen_random_uuid() NOT NULL,
     total_spent numeric(12,2),
@@ -40,17 +43,17 @@ CREATE TABLE analytics.customer_metrics (
     CONSTRAINT customer_metrics_pkey PRIMARY KEY (customer_id)
 );
 
--- 8. create btree index analytics.idx_customer_metrics_segment on analytics.customer_metrics (concurrently) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+-- 9. create btree index analytics.idx_customer_metrics_segment on analytics.customer_metrics (concurrently) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
 CREATE INDEX CONCURRENTLY idx_customer_metrics_segment
     ON analytics.customer_metrics
     USING btree (customer_segment);
 
--- 9. create btree index analytics.idx_customer_metrics_value on analytics.customer_metrics (concurrently) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+-- 10. create btree index analytics.idx_customer_metrics_value on analytics.customer_metrics (concurrently) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
 CREATE INDEX CONCURRENTLY idx_customer_metrics_value
     ON analytics.customer_metrics
     USING btree (avg_order_value DESC);
 
--- 10. create table analytics.category_metrics [lock: none]
+-- 11. create table analytics.category_metrics [lock: none]
 CREATE TABLE analytics.category_metrics (
     category text NOT NULL,
     total_sales numeric(14,2),
@@ -58,7 +61,7 @@ CREATE TABLE analytics.category_metrics (
     CONSTRAINT category_metrics_pkey PRIMARY KEY (category)
 );
 
--- 11. create partitioned table (by range of transaction_date) analytics.sales_transaction [lock: none]
+-- 12. create partitioned table (by range of transaction_date) analytics.sales_transaction [lock: none]
 CREATE TABLE analytics.sales_transaction (
     transaction_id uuid DEFAULT gen_random_uuid() NOT NULL,
     customer_id uuid,
@@ -73,225 +76,244 @@ CREATE TABLE analytics.sales_transaction (
     CONSTRAINT sales_transaction_pkey PRIMARY KEY (transaction_id, transaction_date)
 ) PARTITION BY RANGE (transaction_date);
 
--- 12. create partition analytics.sales_transaction_p2024_01 of analytics.sales_transaction [2024-01-01T00:00:00Z, 2024-02-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
+-- 13. create partition analytics.sales_transaction_p2024_01 of analytics.sales_transaction [2024-01-01T00:00:00Z, 2024-02-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
 CREATE TABLE analytics.sales_transaction_p2024_01
     PARTITION OF analytics.sales_transaction
     FOR VALUES FROM ('2024-01-01 00:00:00+00') TO ('2024-02-01 00:00:00+00');
 
--- 13. create partition analytics.sales_transaction_p2024_02 of analytics.sales_transaction [2024-02-01T00:00:00Z, 2024-03-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
+-- 14. create partition analytics.sales_transaction_p2024_02 of analytics.sales_transaction [2024-02-01T00:00:00Z, 2024-03-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
 CREATE TABLE analytics.sales_transaction_p2024_02
     PARTITION OF analytics.sales_transaction
     FOR VALUES FROM ('2024-02-01 00:00:00+00') TO ('2024-03-01 00:00:00+00');
 
--- 14. create partition analytics.sales_transaction_p2024_03 of analytics.sales_transaction [2024-03-01T00:00:00Z, 2024-04-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
+-- 15. create partition analytics.sales_transaction_p2024_03 of analytics.sales_transaction [2024-03-01T00:00:00Z, 2024-04-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
 CREATE TABLE analytics.sales_transaction_p2024_03
     PARTITION OF analytics.sales_transaction
     FOR VALUES FROM ('2024-03-01 00:00:00+00') TO ('2024-04-01 00:00:00+00');
 
--- 15. create partition analytics.sales_transaction_p2024_04 of analytics.sales_transaction [2024-04-01T00:00:00Z, 2024-05-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
+-- 16. create partition analytics.sales_transaction_p2024_04 of analytics.sales_transaction [2024-04-01T00:00:00Z, 2024-05-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
 CREATE TABLE analytics.sales_transaction_p2024_04
     PARTITION OF analytics.sales_transaction
     FOR VALUES FROM ('2024-04-01 00:00:00+00') TO ('2024-05-01 00:00:00+00');
 
--- 16. create partition analytics.sales_transaction_p2024_05 of analytics.sales_transaction [2024-05-01T00:00:00Z, 2024-06-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
+-- 17. create partition analytics.sales_transaction_p2024_05 of analytics.sales_transaction [2024-05-01T00:00:00Z, 2024-06-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
 CREATE TABLE analytics.sales_transaction_p2024_05
     PARTITION OF analytics.sales_transaction
     FOR VALUES FROM ('2024-05-01 00:00:00+00') TO ('2024-06-01 00:00:00+00');
 
--- 17. create partition analytics.sales_transaction_p2024_06 of analytics.sales_transaction [2024-06-01T00:00:00Z, 2024-07-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
+-- 18. create partition analytics.sales_transaction_p2024_06 of analytics.sales_transaction [2024-06-01T00:00:00Z, 2024-07-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
 CREATE TABLE analytics.sales_transaction_p2024_06
     PARTITION OF analytics.sales_transaction
     FOR VALUES FROM ('2024-06-01 00:00:00+00') TO ('2024-07-01 00:00:00+00');
 
--- 18. create partition analytics.sales_transaction_default of analytics.sales_transaction DEFAULT [lock: ACCESS EXCLUSIVE]
+-- 19. create partition analytics.sales_transaction_default of analytics.sales_transaction DEFAULT [lock: ACCESS EXCLUSIVE]
 CREATE TABLE analytics.sales_transaction_default
     PARTITION OF analytics.sales_transaction
     DEFAULT;
 
--- 19. create brin index analytics.idx_sales_transaction_date on only analytics.sales_transaction (catalog only; invalid until every partition is attached) [lock: SHARE]
+-- 20. create brin index analytics.idx_sales_transaction_date on only analytics.sales_transaction (catalog only; invalid until every partition is attached) [lock: SHARE]
 CREATE INDEX idx_sales_transaction_date
     ON ONLY analytics.sales_transaction
     USING brin (transaction_date) WITH (pages_per_range = 128);
 
--- 20. create index analytics.sales_transaction_p2024_01_idx_sales_transaction_date on partition analytics.sales_transaction_p2024_01 (concurrently, partition 1/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+-- 21. create index analytics.sales_transaction_p2024_01_idx_sales_transaction_date on partition analytics.sales_transaction_p2024_01 (concurrently, partition 1/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
 CREATE INDEX CONCURRENTLY sales_transaction_p2024_01_idx_sales_transaction_date
     ON analytics.sales_transaction_p2024_01
     USING brin (transaction_date) WITH (pages_per_range = 128);
 
--- 21. create index analytics.sales_transaction_p2024_02_idx_sales_transaction_date on partition analytics.sales_transaction_p2024_02 (concurrently, partition 2/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+-- 22. create index analytics.sales_transaction_p2024_02_idx_sales_transaction_date on partition analytics.sales_transaction_p2024_02 (concurrently, partition 2/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
 CREATE INDEX CONCURRENTLY sales_transaction_p2024_02_idx_sales_transaction_date
     ON analytics.sales_transaction_p2024_02
     USING brin (transaction_date) WITH (pages_per_range = 128);
 
--- 22. create index analytics.sales_transaction_p2024_03_idx_sales_transaction_date on partition analytics.sales_transaction_p2024_03 (concurrently, partition 3/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+-- 23. create index analytics.sales_transaction_p2024_03_idx_sales_transaction_date on partition analytics.sales_transaction_p2024_03 (concurrently, partition 3/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
 CREATE INDEX CONCURRENTLY sales_transaction_p2024_03_idx_sales_transaction_date
     ON analytics.sales_transaction_p2024_03
     USING brin (transaction_date) WITH (pages_per_range = 128);
 
--- 23. create index analytics.sales_transaction_p2024_04_idx_sales_transaction_date on partition analytics.sales_transaction_p2024_04 (concurrently, partition 4/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+-- 24. create index analytics.sales_transaction_p2024_04_idx_sales_transaction_date on partition analytics.sales_transaction_p2024_04 (concurrently, partition 4/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
 CREATE INDEX CONCURRENTLY sales_transaction_p2024_04_idx_sales_transaction_date
     ON analytics.sales_transaction_p2024_04
     USING brin (transaction_date) WITH (pages_per_range = 128);
 
--- 24. create index analytics.sales_transaction_p2024_05_idx_sales_transaction_date on partition analytics.sales_transaction_p2024_05 (concurrently, partition 5/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+-- 25. create index analytics.sales_transaction_p2024_05_idx_sales_transaction_date on partition analytics.sales_transaction_p2024_05 (concurrently, partition 5/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
 CREATE INDEX CONCURRENTLY sales_transaction_p2024_05_idx_sales_transaction_date
     ON analytics.sales_transaction_p2024_05
     USING brin (transaction_date) WITH (pages_per_range = 128);
 
--- 25. create index analytics.sales_transaction_p2024_06_idx_sales_transaction_date on partition analytics.sales_transaction_p2024_06 (concurrently, partition 6/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+-- 26. create index analytics.sales_transaction_p2024_06_idx_sales_transaction_date on partition analytics.sales_transaction_p2024_06 (concurrently, partition 6/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
 CREATE INDEX CONCURRENTLY sales_transaction_p2024_06_idx_sales_transaction_date
     ON analytics.sales_transaction_p2024_06
     USING brin (transaction_date) WITH (pages_per_range = 128);
 
--- 26. create index analytics.sales_transaction_default_idx_sales_transaction_date on partition analytics.sales_transaction_default (concurrently, partition 7/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+-- 27. create index analytics.sales_transaction_default_idx_sales_transaction_date on partition analytics.sales_transaction_default (concurrently, partition 7/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
 CREATE INDEX CONCURRENTLY sales_transaction_default_idx_sales_transaction_date
     ON analytics.sales_transaction_default
     USING brin (transaction_date) WITH (pages_per_range = 128);
 
--- 27. attach index analytics.sales_transaction_p2024_01_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 1/7) [lock: ACCESS EXCLUSIVE]
+-- 28. attach index analytics.sales_transaction_p2024_01_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 1/7) [lock: ACCESS EXCLUSIVE]
 ALTER INDEX analytics.idx_sales_transaction_date ATTACH PARTITION analytics.sales_transaction_p2024_01_idx_sales_transaction_date;
 
--- 28. attach index analytics.sales_transaction_p2024_02_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 2/7) [lock: ACCESS EXCLUSIVE]
+-- 29. attach index analytics.sales_transaction_p2024_02_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 2/7) [lock: ACCESS EXCLUSIVE]
 ALTER INDEX analytics.idx_sales_transaction_date ATTACH PARTITION analytics.sales_transaction_p2024_02_idx_sales_transaction_date;
 
--- 29. attach index analytics.sales_transaction_p2024_03_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 3/7) [lock: ACCESS EXCLUSIVE]
+-- 30. attach index analytics.sales_transaction_p2024_03_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 3/7) [lock: ACCESS EXCLUSIVE]
 ALTER INDEX analytics.idx_sales_transaction_date ATTACH PARTITION analytics.sales_transaction_p2024_03_idx_sales_transaction_date;
 
--- 30. attach index analytics.sales_transaction_p2024_04_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 4/7) [lock: ACCESS EXCLUSIVE]
+-- 31. attach index analytics.sales_transaction_p2024_04_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 4/7) [lock: ACCESS EXCLUSIVE]
 ALTER INDEX analytics.idx_sales_transaction_date ATTACH PARTITION analytics.sales_transaction_p2024_04_idx_sales_transaction_date;
 
--- 31. attach index analytics.sales_transaction_p2024_05_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 5/7) [lock: ACCESS EXCLUSIVE]
+-- 32. attach index analytics.sales_transaction_p2024_05_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 5/7) [lock: ACCESS EXCLUSIVE]
 ALTER INDEX analytics.idx_sales_transaction_date ATTACH PARTITION analytics.sales_transaction_p2024_05_idx_sales_transaction_date;
 
--- 32. attach index analytics.sales_transaction_p2024_06_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 6/7) [lock: ACCESS EXCLUSIVE]
+-- 33. attach index analytics.sales_transaction_p2024_06_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 6/7) [lock: ACCESS EXCLUSIVE]
 ALTER INDEX analytics.idx_sales_transaction_date ATTACH PARTITION analytics.sales_transaction_p2024_06_idx_sales_transaction_date;
 
--- 33. attach index analytics.sales_transaction_default_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 7/7) [lock: ACCESS EXCLUSIVE]
+-- 34. attach index analytics.sales_transaction_default_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 7/7) [lock: ACCESS EXCLUSIVE]
 ALTER INDEX analytics.idx_sales_transaction_date ATTACH PARTITION analytics.sales_transaction_default_idx_sales_transaction_date;
 
--- 34. create btree index analytics.idx_sales_customer_product on only analytics.sales_transaction (catalog only; invalid until every partition is attached) [lock: SHARE]
+-- 35. create btree index analytics.idx_sales_customer_product on only analytics.sales_transaction (catalog only; invalid until every partition is attached) [lock: SHARE]
 CREATE INDEX idx_sales_customer_product
     ON ONLY analytics.sales_transaction
     USING btree (customer_id, product_id);
 
--- 35. create index analytics.sales_transaction_p2024_01_idx_sales_customer_product on partition analytics.sales_transaction_p2024_01 (concurrently, partition 1/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+-- 36. create index analytics.sales_transaction_p2024_01_idx_sales_customer_product on partition analytics.sales_transaction_p2024_01 (concurrently, partition 1/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
 CREATE INDEX CONCURRENTLY sales_transaction_p2024_01_idx_sales_customer_product
     ON analytics.sales_transaction_p2024_01
     USING btree (customer_id, product_id);
 
--- 36. create index analytics.sales_transaction_p2024_02_idx_sales_customer_product on partition analytics.sales_transaction_p2024_02 (concurrently, partition 2/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+-- 37. create index analytics.sales_transaction_p2024_02_idx_sales_customer_product on partition analytics.sales_transaction_p2024_02 (concurrently, partition 2/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
 CREATE INDEX CONCURRENTLY sales_transaction_p2024_02_idx_sales_customer_product
     ON analytics.sales_transaction_p2024_02
     USING btree (customer_id, product_id);
 
--- 37. create index analytics.sales_transaction_p2024_03_idx_sales_customer_product on partition analytics.sales_transaction_p2024_03 (concurrently, partition 3/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+-- 38. create index analytics.sales_transaction_p2024_03_idx_sales_customer_product on partition analytics.sales_transaction_p2024_03 (concurrently, partition 3/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
 CREATE INDEX CONCURRENTLY sales_transaction_p2024_03_idx_sales_customer_product
     ON analytics.sales_transaction_p2024_03
     USING btree (customer_id, product_id);
 
--- 38. create index analytics.sales_transaction_p2024_04_idx_sales_customer_product on partition analytics.sales_transaction_p2024_04 (concurrently, partition 4/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+-- 39. create index analytics.sales_transaction_p2024_04_idx_sales_customer_product on partition analytics.sales_transaction_p2024_04 (concurrently, partition 4/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
 CREATE INDEX CONCURRENTLY sales_transaction_p2024_04_idx_sales_customer_product
     ON analytics.sales_transaction_p2024_04
     USING btree (customer_id, product_id);
 
--- 39. create index analytics.sales_transaction_p2024_05_idx_sales_customer_product on partition analytics.sales_transaction_p2024_05 (concurrently, partition 5/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+-- 40. create index analytics.sales_transaction_p2024_05_idx_sales_customer_product on partition analytics.sales_transaction_p2024_05 (concurrently, partition 5/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
 CREATE INDEX CONCURRENTLY sales_transaction_p2024_05_idx_sales_customer_product
     ON analytics.sales_transaction_p2024_05
     USING btree (customer_id, product_id);
 
--- 40. create index analytics.sales_transaction_p2024_06_idx_sales_customer_product on partition analytics.sales_transaction_p2024_06 (concurrently, partition 6/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+-- 41. create index analytics.sales_transaction_p2024_06_idx_sales_customer_product on partition analytics.sales_transaction_p2024_06 (concurrently, partition 6/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
 CREATE INDEX CONCURRENTLY sales_transaction_p2024_06_idx_sales_customer_product
     ON analytics.sales_transaction_p2024_06
     USING btree (customer_id, product_id);
 
--- 41. create index analytics.sales_transaction_default_idx_sales_customer_product on partition analytics.sales_transaction_default (concurrently, partition 7/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+-- 42. create index analytics.sales_transaction_default_idx_sales_customer_product on partition analytics.sales_transaction_default (concurrently, partition 7/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
 CREATE INDEX CONCURRENTLY sales_transaction_default_idx_sales_customer_product
     ON analytics.sales_transaction_default
     USING btree (customer_id, product_id);
 
--- 42. attach index analytics.sales_transaction_p2024_01_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 1/7) [lock: ACCESS EXCLUSIVE]
+-- 43. attach index analytics.sales_transaction_p2024_01_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 1/7) [lock: ACCESS EXCLUSIVE]
 ALTER INDEX analytics.idx_sales_customer_product ATTACH PARTITION analytics.sales_transaction_p2024_01_idx_sales_customer_product;
 
--- 43. attach index analytics.sales_transaction_p2024_02_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 2/7) [lock: ACCESS EXCLUSIVE]
+-- 44. attach index analytics.sales_transaction_p2024_02_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 2/7) [lock: ACCESS EXCLUSIVE]
 ALTER INDEX analytics.idx_sales_customer_product ATTACH PARTITION analytics.sales_transaction_p2024_02_idx_sales_customer_product;
 
--- 44. attach index analytics.sales_transaction_p2024_03_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 3/7) [lock: ACCESS EXCLUSIVE]
+-- 45. attach index analytics.sales_transaction_p2024_03_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 3/7) [lock: ACCESS EXCLUSIVE]
 ALTER INDEX analytics.idx_sales_customer_product ATTACH PARTITION analytics.sales_transaction_p2024_03_idx_sales_customer_product;
 
--- 45. attach index analytics.sales_transaction_p2024_04_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 4/7) [lock: ACCESS EXCLUSIVE]
+-- 46. attach index analytics.sales_transaction_p2024_04_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 4/7) [lock: ACCESS EXCLUSIVE]
 ALTER INDEX analytics.idx_sales_customer_product ATTACH PARTITION analytics.sales_transaction_p2024_04_idx_sales_customer_product;
 
--- 46. attach index analytics.sales_transaction_p2024_05_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 5/7) [lock: ACCESS EXCLUSIVE]
+-- 47. attach index analytics.sales_transaction_p2024_05_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 5/7) [lock: ACCESS EXCLUSIVE]
 ALTER INDEX analytics.idx_sales_customer_product ATTACH PARTITION analytics.sales_transaction_p2024_05_idx_sales_customer_product;
 
--- 47. attach index analytics.sales_transaction_p2024_06_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 6/7) [lock: ACCESS EXCLUSIVE]
+-- 48. attach index analytics.sales_transaction_p2024_06_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 6/7) [lock: ACCESS EXCLUSIVE]
 ALTER INDEX analytics.idx_sales_customer_product ATTACH PARTITION analytics.sales_transaction_p2024_06_idx_sales_customer_product;
 
--- 48. attach index analytics.sales_transaction_default_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 7/7) [lock: ACCESS EXCLUSIVE]
+-- 49. attach index analytics.sales_transaction_default_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 7/7) [lock: ACCESS EXCLUSIVE]
 ALTER INDEX analytics.idx_sales_customer_product ATTACH PARTITION analytics.sales_transaction_default_idx_sales_customer_product;
 
--- 49. create gist index analytics.idx_sales_region_category_date on only analytics.sales_transaction (catalog only; invalid until every partition is attached) [lock: SHARE]
+-- 50. create gist index analytics.idx_sales_region_category_date on only analytics.sales_transaction (catalog only; invalid until every partition is attached) [lock: SHARE]
 CREATE INDEX idx_sales_region_category_date
     ON ONLY analytics.sales_transaction
     USING gist (region, category, transaction_date);
 
--- 50. create index analytics.sales_transaction_p2024_01_idx_sales_region_category_date on partition analytics.sales_transaction_p2024_01 (concurrently, partition 1/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+-- 51. create index analytics.sales_transaction_p2024_01_idx_sales_region_category_date on partition analytics.sales_transaction_p2024_01 (concurrently, partition 1/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
 CREATE INDEX CONCURRENTLY sales_transaction_p2024_01_idx_sales_region_category_date
     ON analytics.sales_transaction_p2024_01
     USING gist (region, category, transaction_date);
 
--- 51. create index analytics.sales_transaction_p2024_02_idx_sales_region_category_date on partition analytics.sales_transaction_p2024_02 (concurrently, partition 2/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+-- 52. create index analytics.sales_transaction_p2024_02_idx_sales_region_category_date on partition analytics.sales_transaction_p2024_02 (concurrently, partition 2/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
 CREATE INDEX CONCURRENTLY sales_transaction_p2024_02_idx_sales_region_category_date
     ON analytics.sales_transaction_p2024_02
     USING gist (region, category, transaction_date);
 
--- 52. create index analytics.sales_transaction_p2024_03_idx_sales_region_category_date on partition analytics.sales_transaction_p2024_03 (concurrently, partition 3/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+-- 53. create index analytics.sales_transaction_p2024_03_idx_sales_region_category_date on partition analytics.sales_transaction_p2024_03 (concurrently, partition 3/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
 CREATE INDEX CONCURRENTLY sales_transaction_p2024_03_idx_sales_region_category_date
     ON analytics.sales_transaction_p2024_03
     USING gist (region, category, transaction_date);
 
--- 53. create index analytics.sales_transaction_p2024_04_idx_sales_region_category_date on partition analytics.sales_transaction_p2024_04 (concurrently, partition 4/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+-- 54. create index analytics.sales_transaction_p2024_04_idx_sales_region_category_date on partition analytics.sales_transaction_p2024_04 (concurrently, partition 4/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
 CREATE INDEX CONCURRENTLY sales_transaction_p2024_04_idx_sales_region_category_date
     ON analytics.sales_transaction_p2024_04
     USING gist (region, category, transaction_date);
 
--- 54. create index analytics.sales_transaction_p2024_05_idx_sales_region_category_date on partition analytics.sales_transaction_p2024_05 (concurrently, partition 5/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+-- 55. create index analytics.sales_transaction_p2024_05_idx_sales_region_category_date on partition analytics.sales_transaction_p2024_05 (concurrently, partition 5/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
 CREATE INDEX CONCURRENTLY sales_transaction_p2024_05_idx_sales_region_category_date
     ON analytics.sales_transaction_p2024_05
     USING gist (region, category, transaction_date);
 
--- 55. create index analytics.sales_transaction_p2024_06_idx_sales_region_category_date on partition analytics.sales_transaction_p2024_06 (concurrently, partition 6/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+-- 56. create index analytics.sales_transaction_p2024_06_idx_sales_region_category_date on partition analytics.sales_transaction_p2024_06 (concurrently, partition 6/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
 CREATE INDEX CONCURRENTLY sales_transaction_p2024_06_idx_sales_region_category_date
     ON analytics.sales_transaction_p2024_06
     USING gist (region, category, transaction_date);
 
--- 56. create index analytics.sales_transaction_default_idx_sales_region_category_date on partition analytics.sales_transaction_default (concurrently, partition 7/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+-- 57. create index analytics.sales_transaction_default_idx_sales_region_category_date on partition analytics.sales_transaction_default (concurrently, partition 7/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
 CREATE INDEX CONCURRENTLY sales_transaction_default_idx_sales_region_category_date
     ON analytics.sales_transaction_default
     USING gist (region, category, transaction_date);
 
--- 57. attach index analytics.sales_transaction_p2024_01_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 1/7) [lock: ACCESS EXCLUSIVE]
+-- 58. attach index analytics.sales_transaction_p2024_01_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 1/7) [lock: ACCESS EXCLUSIVE]
 ALTER INDEX analytics.idx_sales_region_category_date ATTACH PARTITION analytics.sales_transaction_p2024_01_idx_sales_region_category_date;
 
--- 58. attach index analytics.sales_transaction_p2024_02_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 2/7) [lock: ACCESS EXCLUSIVE]
+-- 59. attach index analytics.sales_transaction_p2024_02_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 2/7) [lock: ACCESS EXCLUSIVE]
 ALTER INDEX analytics.idx_sales_region_category_date ATTACH PARTITION analytics.sales_transaction_p2024_02_idx_sales_region_category_date;
 
--- 59. attach index analytics.sales_transaction_p2024_03_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 3/7) [lock: ACCESS EXCLUSIVE]
+-- 60. attach index analytics.sales_transaction_p2024_03_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 3/7) [lock: ACCESS EXCLUSIVE]
 ALTER INDEX analytics.idx_sales_region_category_date ATTACH PARTITION analytics.sales_transaction_p2024_03_idx_sales_region_category_date;
 
--- 60. attach index analytics.sales_transaction_p2024_04_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 4/7) [lock: ACCESS EXCLUSIVE]
+-- 61. attach index analytics.sales_transaction_p2024_04_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 4/7) [lock: ACCESS EXCLUSIVE]
 ALTER INDEX analytics.idx_sales_region_category_date ATTACH PARTITION analytics.sales_transaction_p2024_04_idx_sales_region_category_date;
 
--- 61. attach index analytics.sales_transaction_p2024_05_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 5/7) [lock: ACCESS EXCLUSIVE]
+-- 62. attach index analytics.sales_transaction_p2024_05_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 5/7) [lock: ACCESS EXCLUSIVE]
 ALTER INDEX analytics.idx_sales_region_category_date ATTACH PARTITION analytics.sales_transaction_p2024_05_idx_sales_region_category_date;
 
--- 62. attach index analytics.sales_transaction_p2024_06_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 6/7) [lock: ACCESS EXCLUSIVE]
+-- 63. attach index analytics.sales_transaction_p2024_06_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 6/7) [lock: ACCESS EXCLUSIVE]
 ALTER INDEX analytics.idx_sales_region_category_date ATTACH PARTITION analytics.sales_transaction_p2024_06_idx_sales_region_category_date;
 
--- 63. attach index analytics.sales_transaction_default_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 7/7) [lock: ACCESS EXCLUSIVE]
+-- 64. attach index analytics.sales_transaction_default_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 7/7) [lock: ACCESS EXCLUSIVE]
 ALTER INDEX analytics.idx_sales_region_category_date ATTACH PARTITION analytics.sales_transaction_default_idx_sales_region_category_date;
 
--- 64. create table analytics.update_performance_metrics_queue [lock: none]
+-- 65. create table specql.run_log [lock: none]
+CREATE TABLE specql.run_log (
+    id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    task text NOT NULL,
+    target text NOT NULL,
+    started_at timestamp with time zone NOT NULL,
+    finished_at timestamp with time zone NOT NULL,
+    rows bigint,
+    error text,
+    detail text,
+    worker text NOT NULL,
+    CONSTRAINT run_log_pkey PRIMARY KEY (id)
+);
+
+-- 66. create btree index specql.run_log_task_target_started on specql.run_log (concurrently) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
+CREATE INDEX CONCURRENTLY run_log_task_target_started
+    ON specql.run_log
+    USING btree (task, target, started_at DESC);
+
+-- 67. create table analytics.update_performance_metrics_queue [lock: none]
 CREATE TABLE analytics.update_performance_metrics_queue (
     id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
     customer_id uuid,
@@ -304,7 +326,7 @@ CREATE TABLE analytics.update_performance_metrics_queue (
     CONSTRAINT update_performance_metrics_queue_pkey PRIMARY KEY (id)
 );
 
--- 65. create function analytics.update_performance_metrics_enqueue() (workflow update_performance_metrics: enqueue inserted rows, security definer) [lock: none]
+-- 68. create function analytics.update_performance_metrics_enqueue() (workflow update_performance_metrics: enqueue inserted rows, security definer) [lock: none]
 CREATE OR REPLACE FUNCTION analytics.update_performance_metrics_enqueue()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -321,14 +343,18 @@ BEGIN
   INSERT INTO analytics.update_performance_metrics_queue (customer_id, product_id, quantity, total_amount, transaction_date, category)
   SELECT customer_id, product_id, quantity, total_amount, transaction_date, category
   FROM new_rows;
+  -- Wake a listening `specql worker`: one notification per statement (sent at commit).
+  IF FOUND THEN
+    PERFORM pg_notify('specql_queue', 'analytics.update_performance_metrics_queue');
+  END IF;
   RETURN NULL;
 END;
 $fn$;
 
--- 66. revoke execute on analytics.update_performance_metrics_enqueue() from public [lock: none]
+-- 69. revoke execute on analytics.update_performance_metrics_enqueue() from public [lock: none]
 REVOKE EXECUTE ON FUNCTION analytics.update_performance_metrics_enqueue() FROM PUBLIC;
 
--- 67. create function analytics.update_performance_metrics_process(integer) (workflow update_performance_metrics: queue processor, security definer) [lock: none]
+-- 70. create function analytics.update_performance_metrics_process(integer) (workflow update_performance_metrics: queue processor, security definer) [lock: none]
 CREATE OR REPLACE FUNCTION analytics.update_performance_metrics_process(p_batch_size integer DEFAULT 10000)
 RETURNS integer
 LANGUAGE plpgsql
@@ -437,17 +463,17 @@ BEGIN
 END;
 $fn$;
 
--- 68. revoke execute on analytics.update_performance_metrics_process(integer) from public [lock: none]
+-- 71. revoke execute on analytics.update_performance_metrics_process(integer) from public [lock: none]
 REVOKE EXECUTE ON FUNCTION analytics.update_performance_metrics_process(integer) FROM PUBLIC;
 
--- 69. create trigger update_performance_metrics_on_insert on analytics.sales_transaction (AFTER INSERT for each statement) [lock: SHARE ROW EXCLUSIVE]
+-- 72. create trigger update_performance_metrics_on_insert on analytics.sales_transaction (AFTER INSERT for each statement) [lock: SHARE ROW EXCLUSIVE]
 CREATE TRIGGER update_performance_metrics_on_insert
   AFTER INSERT ON analytics.sales_transaction
   REFERENCING NEW TABLE AS new_rows
   FOR EACH STATEMENT
   EXECUTE FUNCTION analytics.update_performance_metrics_enqueue();
 
--- 70. create function analytics.bulk_insert_transactions(jsonb) (bulk insert into sales_transaction, security definer) [lock: none]
+-- 73. create function analytics.bulk_insert_transactions(jsonb) (bulk insert into sales_transaction, security definer) [lock: none]
 CREATE OR REPLACE FUNCTION analytics.bulk_insert_transactions(p_transactions jsonb)
 RETURNS integer
 LANGUAGE plpgsql
@@ -588,14 +614,18 @@ BEGIN
     -- No single row or field is at fault (a duplicate key, a missing partition, …): the original error.
     RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = v_message, DETAIL = coalesce(v_detail, '');
   END;
+  -- Wake a listening `specql worker`: one notification per statement (sent at commit).
+  IF v_inserted > 0 THEN
+    PERFORM pg_notify('specql_queue', 'analytics.update_performance_metrics_queue');
+  END IF;
   RETURN v_inserted;
 END;
 $fn$;
 
--- 71. revoke execute on analytics.bulk_insert_transactions(jsonb) from public [lock: none]
+-- 74. revoke execute on analytics.bulk_insert_transactions(jsonb) from public [lock: none]
 REVOKE EXECUTE ON FUNCTION analytics.bulk_insert_transactions(jsonb) FROM PUBLIC;
 
--- 72. create materialized view analytics.product_performance_mv (populated now) [lock: ACCESS SHARE]
+-- 75. create materialized view analytics.product_performance_mv (populated now) [lock: ACCESS SHARE]
 CREATE MATERIALIZED VIEW analytics.product_performance_mv AS
 SELECT
     product_id,
@@ -608,11 +638,11 @@ SELECT
 FROM analytics.product_metrics
 WITH DATA;
 
--- 73. create unique index analytics.product_performance_mv_key on analytics.product_performance_mv (needed by REFRESH CONCURRENTLY) [lock: SHARE]
+-- 76. create unique index analytics.product_performance_mv_key on analytics.product_performance_mv (needed by REFRESH CONCURRENTLY) [lock: SHARE]
 CREATE UNIQUE INDEX product_performance_mv_key
     ON analytics.product_performance_mv (product_id);
 
--- 74. create function analytics.refresh_product_performance_mv() (materialized view refresh, security definer) [lock: none]
+-- 77. create function analytics.refresh_product_performance_mv() (materialized view refresh, security definer) [lock: none]
 CREATE OR REPLACE FUNCTION analytics.refresh_product_performance_mv()
 RETURNS void
 LANGUAGE plpgsql
@@ -625,10 +655,10 @@ BEGIN
 END;
 $fn$;
 
--- 75. revoke execute on analytics.refresh_product_performance_mv() from public [lock: none]
+-- 78. revoke execute on analytics.refresh_product_performance_mv() from public [lock: none]
 REVOKE EXECUTE ON FUNCTION analytics.refresh_product_performance_mv() FROM PUBLIC;
 
--- 76. create function analytics.sales_transaction_maintain_partitions(date) (partition maintenance, security definer) [lock: none]
+-- 79. create function analytics.sales_transaction_maintain_partitions(date) (partition maintenance, security definer) [lock: none]
 CREATE OR REPLACE FUNCTION analytics.sales_transaction_maintain_partitions(p_today date DEFAULT (now() AT TIME ZONE 'UTC')::date)
 RETURNS text
 LANGUAGE plpgsql
@@ -659,6 +689,7 @@ DECLARE
   v_moved bigint;
   v_partition record;
   v_done text[] := ARRAY[]::text[];
+  v_late boolean;
 BEGIN
   IF p_today IS NULL THEN
     RAISE EXCEPTION 'p_today must not be NULL';
@@ -724,6 +755,41 @@ BEGIN
     v_from := v_to;
   END LOOP;
 
+  -- 3. Rows waiting in DEFAULT (late, or beyond the window): each of their intervals gets its
+  --    partition, made the same online way, so DEFAULT ends empty. Intervals older than the
+  --    retention cutoff go into the archive schema, where their partition would be.
+  EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s)', v_default) INTO v_late;
+  IF v_late THEN
+    EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', v_parent);
+    EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', v_default);
+    FOR v_from IN EXECUTE format('SELECT DISTINCT date_trunc(''month'', (%I AT TIME ZONE ''UTC''))::date FROM %s ORDER BY 1', v_column, v_default) LOOP
+      v_to := (v_from + v_step)::date;
+      v_name := 'sales_transaction_p' || to_char(v_from, 'YYYY_MM');
+      v_lower := to_char(v_from, 'YYYY-MM-DD') || ' 00:00:00+00';
+      v_upper := to_char(v_to, 'YYYY-MM-DD') || ' 00:00:00+00';
+      IF v_cutoff IS NOT NULL AND v_to <= v_cutoff THEN
+        -- Beyond retention: archived like its partition (never attached, never deleted).
+        IF to_regclass(format('%I.%I', v_archive_schema, v_name)) IS NULL THEN
+          EXECUTE format('CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)',
+                         v_archive_schema, v_name, v_parent);
+        END IF;
+        EXECUTE format('WITH moved AS (DELETE FROM %s WHERE %I >= %L AND %I < %L RETURNING *) INSERT INTO %I.%I SELECT * FROM moved',
+                       v_default, v_column, v_lower, v_column, v_upper, v_archive_schema, v_name);
+        GET DIAGNOSTICS v_moved = ROW_COUNT;
+        v_done := v_done || format('archived %s late rows into %I.%I', v_moved, v_archive_schema, v_name);
+      ELSE
+        EXECUTE format('CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)',
+                       v_schema, v_name, v_parent);
+        EXECUTE format('WITH moved AS (DELETE FROM %s WHERE %I >= %L AND %I < %L RETURNING *) INSERT INTO %I.%I SELECT * FROM moved',
+                       v_default, v_column, v_lower, v_column, v_upper, v_schema, v_name);
+        GET DIAGNOSTICS v_moved = ROW_COUNT;
+        EXECUTE format('ALTER TABLE %s ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)',
+                       v_parent, v_schema, v_name, v_lower, v_upper);
+        v_done := v_done || format('created %I.%I (moved %s late rows from DEFAULT)', v_schema, v_name, v_moved);
+      END IF;
+    END LOOP;
+  END IF;
+
   -- SET LOCAL lasts until the end of the caller's transaction: give the caller its settings back.
   PERFORM set_config('lock_timeout', v_saved_lock_timeout, true);
   PERFORM set_config('datestyle', v_saved_datestyle, true);
@@ -734,5 +800,5 @@ BEGIN
 END;
 $fn$;
 
--- 77. revoke execute on analytics.sales_transaction_maintain_partitions(date) from public [lock: none]
+-- 80. revoke execute on analytics.sales_transaction_maintain_partitions(date) from public [lock: none]
 REVOKE EXECUTE ON FUNCTION analytics.sales_transaction_maintain_partitions(date) FROM PUBLIC;
