@@ -140,7 +140,7 @@ export const ViewSchema = z
       .strictObject({
         key: z.string().describe('Redis key the top rows are written to (as a JSON array).'),
         order_by: z.string().describe('`column`, `column ASC` or `column DESC`: a view column.'),
-        limit: z.number().int().min(1).max(10_000).optional().describe('How many rows (1–10000, default 100).'),
+        limit: z.number().int().optional().describe('How many rows (1–10000, default 100).'),
         ttl: z.string().optional().describe('Expiry: `N seconds|minutes|hours|days` (default: twice the refresh interval).'),
         columns: z.array(z.string()).optional().describe('View columns to include (default: all).'),
       })

@@ -176,9 +176,9 @@ async function partitionStatus(client: Client, e: EntityOutputs, today: string):
     [parent],
   );
   const interval = window.interval as PartitionInterval;
-  const nextStart = boundOf(addIntervals(interval, intervalStart(interval, today), 1));
+  const current = intervalStart(interval, today);
   let count = 0;
-  let future = 0;
+  const starts = new Set<string>();
   let newest: string | null = null;
   let total = 0;
   let bytes = 0;
@@ -188,9 +188,13 @@ async function partitionStatus(client: Client, e: EntityOutputs, today: string):
     const bound = parsePartitionBound(String(row.bound));
     if (bound?.kind !== 'range') continue;
     count++;
-    if (bound.from >= nextStart) future++;
+    starts.add(bound.from);
     if (newest === null || bound.to > newest) newest = bound.to;
   }
+  // Ready = the consecutive intervals after the current one that have a partition (a far-future
+  // partition made for an early row does not make next month ready).
+  let future = 0;
+  while (starts.has(boundOf(addIntervals(interval, current, future + 1)))) future++;
   let defaultRows: number | null = null;
   if (e.defaultPartition !== null && (await exists(client, qualify(e.schema, e.defaultPartition)))) {
     defaultRows = Number((await one(client, `SELECT count(*)::bigint AS n FROM ${qualify(e.schema, e.defaultPartition)}`))!.n);

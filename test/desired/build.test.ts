@@ -164,8 +164,8 @@ test('with pg_cron the jobs (view refresh, daily partition maintenance) are part
     command: 'SELECT analytics.sales_transaction_maintain_partitions();',
   });
   expect(sales.partitionWindow).toMatchObject({ from: '2024-01-01T00:00:00Z', to: '2024-05-01T00:00:00Z', premake: 1, retention: null });
-  // No retention: nothing is ever archived, so no archive schema.
-  expect(desired.objects.filter((o) => o.kind === 'schema').map((o) => (o as { name: string }).name)).toEqual(['analytics']);
+  // No retention: nothing is ever archived, so no archive schema (specql holds the worker's run log).
+  expect(desired.objects.filter((o) => o.kind === 'schema').map((o) => (o as { name: string }).name)).toEqual(['analytics', 'specql']);
 });
 
 test('an override with no exact cron form is refused with the view named', () => {
