@@ -121,11 +121,11 @@ describe('two stacks of specs/ with different settings', () => {
     // Stack outputs: plain JSON with the refresh schedule of the view.
     const product = (devRun.outputs.entities as any).ProductMetrics;
     expect(product.refreshSchedules).toEqual([
-      expect.objectContaining({ view: expect.stringContaining('product_performance_mv'), interval: '1 hour', runner: expect.stringMatching(/^(pg_cron|external)$/) }),
+      expect.objectContaining({ view: expect.stringContaining('product_performance_mv'), interval: '1 hour', runner: expect.stringMatching(/^(pg_cron|worker)$/) }),
     ]);
     // …and the daily partition maintenance of the partitioned entity.
     expect(devSales.maintenanceSchedule).toEqual(
-      expect.objectContaining({ function: 'analytics.sales_transaction_maintain_partitions', cron: '5 0 * * *', runner: expect.stringMatching(/^(pg_cron|external)$/) }),
+      expect.objectContaining({ function: 'analytics.sales_transaction_maintain_partitions', cron: '5 0 * * *', runner: expect.stringMatching(/^(pg_cron|worker)$/) }),
     );
     expect(JSON.parse(JSON.stringify(devRun.outputs))).toEqual(devRun.outputs);
   });
