@@ -11,7 +11,7 @@ import { hasErrors } from '../diagnostics/diagnostic';
 import type { DesiredState } from '../model/objects';
 import { objectKey } from '../model/objects';
 import { RUN_LOG_SCHEMA, RUN_LOG_TABLE, runLogObjects } from '../desired/run-log';
-import { scriptSteps } from '../render/script';
+import { scriptSteps } from '../plan/script';
 import { loadSpecs } from '../spec/load';
 import type { SpecSet } from '../spec/model';
 

@@ -9,44 +9,31 @@
  */
 import type { DesiredState, FunctionObject, MaterializedViewObject } from '../model/objects';
 import { objectKey } from '../model/objects';
-import type { PlanStep } from '../model/step';
 import type { Plan } from '../plan/types';
 import { summarizeHazards } from '../plan/hazards';
 import type { SpecSet } from '../spec/model';
 import { qualify, quoteLiteral } from '../model/ident';
 import { withClient } from '../db/connection';
-import { hazard } from '../plan/hazards';
+import { refreshMaterializedView } from '../render/materialized-views';
+import { hazard, lockOn, step } from '../render/step';
+import type { PlanStep } from '../model/step';
 import type { ApplyReport } from '../apply/report';
 import { applyDesired, desiredFor, todayUtc, type EngineOptions } from './index';
 
-function refreshStep(view: MaterializedViewObject): PlanStep {
-  const concurrent = view.refresh.strategy === 'concurrent';
-  return {
-    sql: `REFRESH MATERIALIZED VIEW ${concurrent ? 'CONCURRENTLY ' : ''}${qualify(view.schema, view.name)};`,
-    object: objectKey(view),
-    description: `refresh materialized view ${view.schema}.${view.name}${concurrent ? ' (concurrently: readers unaffected)' : ' (blocks readers while it runs)'}`,
-    lock: concurrent ? 'EXCLUSIVE' : 'ACCESS EXCLUSIVE',
-    transactional: true,
-    lockTimeoutMs: 2_000,
-    statementTimeoutMs: 60 * 60 * 1000,
-    hazards: [],
-    group: `${objectKey(view)}:refresh`,
-  };
-}
-
 /** A call of the maintenance function for a table whose DEFAULT partition holds rows. */
-function lateRowsStep(fn: FunctionObject, defaultPartition: string, rows: number, today: string): PlanStep {
-  return {
+function lateRowsStep(fn: FunctionObject, parent: { schema: string; name: string }, defaultPartition: { schema: string; name: string }, rows: number, today: string): PlanStep {
+  const def = `${defaultPartition.schema}.${defaultPartition.name}`;
+  return step({
     sql: `SELECT ${qualify(fn.schema, fn.name)}(${quoteLiteral(today)}::date);`,
     object: objectKey(fn),
-    description: `move ${rows} rows waiting in DEFAULT ${defaultPartition} into partitions made for them (older than retention: archived)`,
-    lock: 'EXCLUSIVE',
-    transactional: true,
-    lockTimeoutMs: 2_000,
+    action: 'move_rows',
+    description: `move ${rows} rows waiting in DEFAULT ${def} into partitions made for them (older than retention: archived)`,
+    // The function locks the parent and DEFAULT in EXCLUSIVE mode (reads go on, writers wait).
+    locks: [lockOn(parent, 'EXCLUSIVE'), lockOn(defaultPartition, 'EXCLUSIVE')],
     statementTimeoutMs: 60 * 60 * 1000,
-    hazards: [hazard('moves_rows', `rows sitting in ${defaultPartition} are moved (same transaction: none lost)`)],
+    hazards: [hazard('moves_rows', `rows sitting in ${def} are moved (same transaction: none lost)`)],
     group: `${objectKey(fn)}:late_rows`,
-  };
+  });
 }
 
 /** Rows in each entity's DEFAULT partition (`schema.name` → count), for those that exist. */
@@ -76,9 +63,11 @@ export function maintenanceSteps(plan: Plan, desired: DesiredState, late: Readon
       (o): o is FunctionObject => o.kind === 'function' && e.maintenanceSchedule !== null && `${o.schema}.${o.name}` === e.maintenanceSchedule.function,
     );
     // A maintenance function the plan still has to (re)create is left to `apply`.
-    if (rows > 0 && fn && today && !pending.has(objectKey(fn))) lateSteps.push(lateRowsStep(fn, `${e.schema}.${e.defaultPartition}`, rows, today));
+    if (rows > 0 && fn && today && e.defaultPartition !== null && !pending.has(objectKey(fn))) {
+      lateSteps.push(lateRowsStep(fn, { schema: e.schema, name: e.table }, { schema: e.schema, name: e.defaultPartition }, rows, today));
+    }
   }
-  const steps = [...partitionSteps, ...lateSteps, ...views.map(refreshStep)];
+  const steps = [...partitionSteps, ...lateSteps, ...views.map(refreshMaterializedView)];
   return { ...plan, steps, hazards: summarizeHazards(steps) };
 }
 
