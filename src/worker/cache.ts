@@ -32,21 +32,33 @@ export interface CacheWriter {
 }
 
 /** A Redis connection that reconnects by itself; errors surface on the write that meets them. */
-export async function connectCache(url: string, prefix: string, onError: (message: string) => void): Promise<CacheWriter> {
-  const client = createClient({ url, socket: { reconnectStrategy: (retries) => Math.min(250 * 2 ** retries, 10_000) } });
+export function connectCache(url: string, prefix: string, onError: (message: string) => void): CacheWriter {
+  // Without the offline queue a write while Redis is away fails at once (and is recorded as a
+  // failed cache run) instead of holding up the refreshes behind it.
+  const client = createClient({ url, disableOfflineQueue: true, socket: { reconnectStrategy: (retries) => Math.min(250 * 2 ** retries, 10_000) } });
   let lastError = '';
   client.on('error', (err: Error) => {
     // Reported once per distinct error, not once per reconnection attempt.
     if (err.message !== lastError) onError(err.message);
     lastError = err.message;
   });
-  await client.connect();
+  // Not awaited: a worker that starts while Redis is away still drains and refreshes; the
+  // client keeps reconnecting and the writes in between are recorded as failed.
+  const connected = client.connect().then(
+    () => undefined,
+    (err: Error) => onError(err.message),
+  );
   return {
     write: async (key, payload, ttlSeconds) => {
+      // The first write waits a little for the first connection.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([connected, new Promise((r) => (timer = setTimeout(r, 2_000)))]);
+      clearTimeout(timer);
       await client.set(`${prefix}${key}`, payload, { expiration: { type: 'EX', value: ttlSeconds } });
     },
     close: async () => {
-      await client.close();
+      if (client.isOpen) await client.close();
+      else client.destroy();
     },
   };
 }

@@ -302,7 +302,9 @@ export class Worker {
       }
       if (this.stopping) break;
       if ([...this.dirty].some((t) => !this.waiting(t))) continue;
-      const woken = await this.drainWake.wait(this.pollMs);
+      // Sleep until a notification, the poll, or the earliest retry of a failed queue.
+      const retry = Math.min(...[...this.retryAt.values()].map((r) => r.at - Date.now()));
+      const woken = await this.drainWake.wait(Math.max(50, Math.min(this.pollMs, retry)));
       if (!woken) this.markAllDirty();
     }
     await this.drop(lane);
@@ -399,16 +401,26 @@ export class Worker {
     if (!cache || !writer) return;
     const startedAt = new Date();
     const target = `${task.target} -> ${cache.key}`;
+    let failure: string | null = null;
+    let n = 0;
     try {
       const { rows } = await client.query(cacheQuery(task));
-      await writer.write(cache.key, String(rows[0].payload), cache.ttlSeconds);
-      const n = Number(rows[0].n);
+      n = Number(rows[0].n);
+      try {
+        await writer.write(cache.key, String(rows[0].payload), cache.ttlSeconds);
+      } catch (err) {
+        failure = `redis: ${message(err)}`;
+      }
+    } catch (err) {
+      if (isConnectionError(err)) throw err;
+      failure = message(err);
+    }
+    if (failure === null) {
       await this.record(client, 'cache', task.target, startedAt, n, null, `key ${cache.key}, ttl ${cache.ttlSeconds} s`);
       this.log({ level: 'info', event: 'cache', target, rows: n, ms: Date.now() - startedAt.getTime(), ttl: cache.ttlSeconds });
-    } catch (err) {
-      if (isConnectionError(err) && !/redis/i.test(message(err))) throw err;
-      await this.record(client, 'cache', task.target, startedAt, null, message(err), `key ${cache.key}`);
-      this.log({ level: 'error', event: 'cache', target, ms: Date.now() - startedAt.getTime(), error: message(err) });
+    } else {
+      await this.record(client, 'cache', task.target, startedAt, null, failure, `key ${cache.key}`);
+      this.log({ level: 'error', event: 'cache', target, ms: Date.now() - startedAt.getTime(), error: failure });
       this.failedRuns++;
     }
   }

@@ -40,6 +40,14 @@ test('before any worker ran, the view counts as stale; after a --once run all is
   const before = await status();
   expect(before.code).toBe(2);
   expect(before.stdout).toContain('[stale_view] ProductMetrics: analytics.product_performance_mv has never been refreshed');
+  // One JSON object per run with --log-format json.
+  const run = await specql('worker', 'specs', '--database-url', db.url, '--once', '--log-format', 'json');
+  expect(run.code).toBe(0);
+  const events = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; target?: string });
+  expect(events.map((e) => `${e.event} ${e.target}`)).toEqual([
+    'refresh analytics.product_performance_mv',
+    'maintain analytics.sales_transaction',
+  ]);
   await catchUp();
   const after = await status();
   expect(after.stdout).toContain('All current.');

@@ -60,7 +60,7 @@ export async function run(args: string[]): Promise<number> {
           `${cached.map((t) => t.target).join(', ')} ${cached.length === 1 ? 'has' : 'have'} a Redis cache (view.cache): pass --redis-url or set REDIS_URL, or run with --no-cache`,
         );
       }
-      cache = await connectCache(redisUrl, (values['redis-key-prefix'] as string | undefined) ?? '', (msg) =>
+      cache = connectCache(redisUrl, (values['redis-key-prefix'] as string | undefined) ?? '', (msg) =>
         log({ level: 'warn', event: 'redis', message: msg }),
       );
     }
