@@ -76,7 +76,7 @@ describe('destroy with deletionPolicy "drop"', () => {
     expect(entityEvents(destroyed).map((e) => [e.name, e.op])).toEqual([['Note', 'delete'], ['Event', 'delete']]);
     expect((await tables(db.url, 'ops')).filter((t) => t === 'note' || t === 'event' || t.startsWith('event_'))).toEqual([]);
     expect(destroyed.state.resources).toEqual([]);
-  });
+  }, 300_000); // several full Pulumi runs each: minutes on a loaded 2-core machine
 });
 
 describe('two stacks of specs/ with different settings', () => {
@@ -128,5 +128,5 @@ describe('two stacks of specs/ with different settings', () => {
       expect.objectContaining({ function: 'analytics.sales_transaction_maintain_partitions', cron: '5 0 * * *', runner: expect.stringMatching(/^(pg_cron|worker)$/) }),
     );
     expect(JSON.parse(JSON.stringify(devRun.outputs))).toEqual(devRun.outputs);
-  });
+  }, 300_000); // several full Pulumi runs each: minutes on a loaded 2-core machine
 });
