@@ -7,8 +7,9 @@
  *   visible when the sentinel's category appears in category_metrics. Lag =
  *   that moment (a poller on its own connection) minus the batch's commit.
  *   Goal: p99 ≤ 1 s;
- * - ingest with the worker running against the same ingest without it (best
- *   of the rounds each). Goal: ≥ 0.9×;
+ * - ingest with the worker running (and draining) against the same ingest
+ *   without it, best of the rounds each, measured without the lag poller
+ *   (which would compete for the CPU too). Goal: ≥ 0.9×;
  * - readers of product_performance_mv during REFRESH … CONCURRENTLY (the
  *   generated refresh function): the longest a reader's point lookup takes.
  *   Goal: ≤ 50 ms. A blocking REFRESH is measured the same way for contrast.
@@ -124,6 +125,16 @@ async function ingest(pool: Pool, url: string, data: SaleRow[][], watch: boolean
   return { ms, lags: watch ? commits.map((c, b) => seen.get(b)! - c) : [] };
 }
 
+async function waitForEmptyQueue(pool: Pool): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM analytics.update_performance_metrics_queue');
+    if (Number(rows[0]!.n) === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the worker did not drain the queue within 120 s');
+}
+
 /** Point lookups on the view by READERS clients while `during` runs; the latencies of those that overlapped it. */
 async function readersDuring(url: string, products: number, during: () => Promise<void>): Promise<number[]> {
   const clients = await Promise.all(
@@ -174,9 +185,13 @@ export const suite: BenchSuite = {
         await resetSales(db.pool);
         const worker = await startWorker(db.url);
         try {
-          const measured = await ingest(db.pool, db.url, data, true);
-          if (measured.ms < withWorker) withWorker = measured.ms;
-          lags = lags.concat(measured.lags);
+          // Ingest with the worker draining, unobserved (the lag poller would compete for the CPU too).
+          const measured = await ingest(db.pool, db.url, data, false);
+          withWorker = Math.min(withWorker, measured.ms);
+          await waitForEmptyQueue(db.pool);
+          // The same ingest again, now watched for the lag.
+          await resetSales(db.pool);
+          lags = lags.concat((await ingest(db.pool, db.url, data, true)).lags);
         } finally {
           await stopWorker(worker);
         }
