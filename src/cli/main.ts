@@ -9,6 +9,8 @@ const COMMANDS = {
   plan: 'compare specs with a live database and print the migration plan',
   apply: 'plan, then apply online; prints a report and the outputs',
   maintain: 'roll the partition window forward, archive old partitions, refresh views',
+  worker: 'run what the specs schedule: drain queues, refresh views, maintain partitions',
+  status: 'partitions, DEFAULT rows, index use, queues, view staleness; --check for alerts',
   'json-schema': 'print the JSON Schema for spec files (for editors)',
 } as const;
 

@@ -30,6 +30,8 @@ export interface Cluster {
   /** Server log so far, for failure messages. */
   log(): string;
   stop(): Promise<void>;
+  /** Fast shutdown, then the same server again on the same port and data (tests of clients that must reconnect). */
+  restart(options?: { readonly downMs?: number }): Promise<void>;
 }
 
 /** Binaries of the PostgreSQL major `version` from the `pg-bin-<version>` dev dependency. */
@@ -98,21 +100,24 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     ...options.settings,
   };
   const logs: string[] = [];
-  const child = spawn(
-    path.join(options.binDir, 'postgres'),
-    ['-D', dataDir, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])],
-    { ...as, env, cwd: base, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  child.stdout!.on('data', (d: Buffer) => logs.push(d.toString()));
-  child.stderr!.on('data', (d: Buffer) => logs.push(d.toString()));
+  const launch = (): ChildProcess => {
+    const server = spawn(
+      path.join(options.binDir, 'postgres'),
+      ['-D', dataDir, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])],
+      { ...as, env, cwd: base, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    server.stdout!.on('data', (d: Buffer) => logs.push(d.toString()));
+    server.stderr!.on('data', (d: Buffer) => logs.push(d.toString()));
+    return server;
+  };
+  let child = launch();
   // If this process dies without stop(), do not leave the server behind.
   const killOnExit = (): void => {
     if (child.exitCode === null) child.kill('SIGKILL');
   };
   process.on('exit', killOnExit);
 
-  const stop = async (): Promise<void> => {
-    process.off('exit', killOnExit);
+  const shutdown = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.kill('SIGINT'); // fast shutdown
@@ -120,7 +125,17 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       await exited;
       clearTimeout(timer);
     }
+  };
+  const stop = async (): Promise<void> => {
+    process.off('exit', killOnExit);
+    await shutdown();
     removeBase();
+  };
+  const restart = async (restartOptions: { readonly downMs?: number } = {}): Promise<void> => {
+    await shutdown();
+    await new Promise((r) => setTimeout(r, restartOptions.downMs ?? 0));
+    child = launch();
+    await waitForServer(url, child, logs, 30_000);
   };
 
   const url = `postgresql://postgres@127.0.0.1:${port}/postgres`;
@@ -137,5 +152,5 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     await stop();
     throw err;
   }
-  return { url, port, log: () => logs.join(''), stop };
+  return { url, port, log: () => logs.join(''), stop, restart };
 }

@@ -19,7 +19,11 @@ export interface DatabaseTarget {
 
 export const EMBEDDED_DATABASE = 'specql';
 
-export async function resolveDatabase(flag: string | undefined, cwd = process.cwd()): Promise<DatabaseTarget> {
+/**
+ * `handleSignals: false` leaves SIGINT/SIGTERM to the caller (the worker stops gracefully
+ * first, then closes the target); by default they stop the embedded server and exit.
+ */
+export async function resolveDatabase(flag: string | undefined, cwd = process.cwd(), options: { handleSignals?: boolean } = {}): Promise<DatabaseTarget> {
   if (flag) return { url: flag, source: '--database-url', close: async () => undefined };
   if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, source: 'DATABASE_URL', close: async () => undefined };
   const base = path.join(cwd, '.specql');
@@ -44,8 +48,11 @@ export async function resolveDatabase(flag: string | undefined, cwd = process.cw
   const onSignal = (signal: NodeJS.Signals): void => {
     void server.stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const handleSignals = options.handleSignals ?? true;
+  if (handleSignals) {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
   return {
     url: withDatabase(server.url, EMBEDDED_DATABASE),
     source: `embedded PostgreSQL (${path.relative(cwd, server.dataDir) || server.dataDir})`,

@@ -17,6 +17,7 @@ import type {
   IndexObject,
   MaterializedViewObject,
   PartitionObject,
+  QueueSchedule,
   SchemaObject,
   TableObject,
 } from '../model/objects';
@@ -27,6 +28,8 @@ import { boundOf, partitionWindow, type PartitionWindow } from './window';
 import { extensionForColumn } from './extensions';
 import { materializedViewObject, refreshCronJob, refreshFunction, refreshSchedule } from './view';
 import { maintenanceCronJob, maintenanceFunction, maintenanceSchedule } from './maintenance';
+import { needsWorker, runLogObjects } from './run-log';
+import { drainCronJob, queueSchedule } from './queue-drain';
 
 /** Spec values after per-environment overrides (options win over the spec). */
 export interface EffectivePartitioning {
@@ -178,7 +181,10 @@ function assertDefinerFunctionsAreSafe(objects: readonly DbObject[]): void {
 export function buildDesired(specs: SpecSet, options: GenerateOptions): DesiredState {
   const entities = specs.entities;
   const pgCron = options.pgCron === true;
-  const objects: DbObject[] = [...schemaObjects(entities, options), ...extensionObjects(entities)];
+  const schemas = schemaObjects(entities, options);
+  // The worker's run log (specql.run_log), when the specs give the worker anything to run.
+  const runLog = needsWorker(entities) ? runLogObjects().filter((o) => !(o.kind === 'schema' && schemas.some((s) => s.name === o.name))) : [];
+  const objects: DbObject[] = [...schemas, ...runLog.filter((o) => o.kind === 'schema'), ...extensionObjects(entities)];
 
   const outputs = new Map<string, {
     partitions: PartitionObject[];
@@ -186,6 +192,7 @@ export function buildDesired(specs: SpecSet, options: GenerateOptions): DesiredS
     functions: string[];
     triggers: string[];
     queue: string | null;
+    queueSchedules: QueueSchedule[];
     views: MaterializedViewObject[];
     partitioning: EffectivePartitioning | null;
     maintain: FunctionObject | null;
@@ -196,8 +203,11 @@ export function buildDesired(specs: SpecSet, options: GenerateOptions): DesiredS
     const partitions = partitioning === null ? [] : partitionObjects(entity, partitioning.window);
     const indexes = indexObjects(entity);
     objects.push(tableObject(entity), ...partitions, ...indexes);
-    outputs.set(entity.entity, { partitions, indexes, functions: [], triggers: [], queue: null, views: [], partitioning, maintain: null });
+    outputs.set(entity.entity, { partitions, indexes, functions: [], triggers: [], queue: null, queueSchedules: [], views: [], partitioning, maintain: null });
   }
+  objects.push(...runLog.filter((o) => o.kind !== 'schema'));
+
+  const cronJobs: CronJobObject[] = [];
 
   // Actions come after every table: their functions read and write other entities' tables.
   for (const entity of entities) {
@@ -207,9 +217,12 @@ export function buildDesired(specs: SpecSet, options: GenerateOptions): DesiredS
     out.functions.push(...actions.functions);
     out.triggers.push(...actions.triggers);
     out.queue = actions.queue;
+    for (const drain of actions.drains) {
+      out.queueSchedules.push(queueSchedule(drain.queue, drain.processor, pgCron, options.pgCronSeconds === true));
+      if (pgCron) cronJobs.push(drainCronJob(drain.queue, drain.processor, options.pgCronSeconds === true));
+    }
   }
 
-  const cronJobs: CronJobObject[] = [];
   for (const entity of entities) {
     if (entity.materializedView === null) continue;
     const view = materializedViewObject(entity, entity.materializedView, entityTableName(entity), options.refreshOverrides);
@@ -258,8 +271,10 @@ export function buildDesired(specs: SpecSet, options: GenerateOptions): DesiredS
               to: boundOf(out.partitioning.window.to),
               premake: out.partitioning.premake,
               retention: out.partitioning.retention,
+              retentionCutoff: out.partitioning.window.retentionCutoff === null ? null : boundOf(out.partitioning.window.retentionCutoff),
               archiveSchema: spec.archiveSchema,
             },
+      queueSchedules: out.queueSchedules,
       refreshSchedules: out.views.map((view) => refreshSchedule(view, pgCron)),
       maintenanceSchedule: out.maintain === null ? null : maintenanceSchedule(table, out.maintain, pgCron),
     };

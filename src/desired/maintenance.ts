@@ -16,6 +16,8 @@
  *    continue, writes wait for the commit and then see the new partition.
  *    (CREATE TABLE … PARTITION OF would take ACCESS EXCLUSIVE, blocking
  *    readers too, and fail outright if DEFAULT held rows of the range.)
+ * 3. late rows: whatever still waits in DEFAULT gets its partition the same
+ *    way, or goes to the archive when older than retention (./late-rows.ts).
  *
  * Everything happens in the caller's transaction: any error rolls all of it back.
  */
@@ -24,6 +26,7 @@ import type { CronJobObject, FunctionObject, MaintenanceSchedule, QualifiedName 
 import { MAX_IDENTIFIER_BYTES, byteLength, qualify, quoteLiteral } from '../model/ident';
 import { PARTITION_SUFFIX_FORMAT, defaultPartitionName, maintainJobName, maintainPartitionsFunctionName, partitionSuffix } from './naming';
 import { intervalStart } from './window';
+import { lateRowsBlock } from './late-rows';
 
 export const MAINTENANCE_LOCK_TIMEOUT = '5s';
 
@@ -106,6 +109,8 @@ export function maintenanceBody(input: MaintenanceInput): string {
     '  v_moved bigint;',
     '  v_partition record;',
     '  v_done text[] := ARRAY[]::text[];',
+    // issue 10 (late rows): whether DEFAULT holds rows.
+    ...(defaultName === null ? [] : ['  v_late boolean;']),
   ];
 
   const retention =
@@ -194,6 +199,10 @@ export function maintenanceBody(input: MaintenanceInput): string {
     "  SET LOCAL datestyle = 'ISO, YMD';",
     ...retention,
     ...creation,
+    // issue 10 (late rows): DEFAULT ends empty.
+    ...(defaultName === null
+      ? []
+      : lateRowsBlock({ table, interval, columnType: input.columnType, shortenName: needsShortening ? shortenNameBlock() : [] })),
     '',
     '  -- SET LOCAL lasts until the end of the caller\'s transaction: give the caller its settings back.',
     "  PERFORM set_config('lock_timeout', v_saved_lock_timeout, true);",
@@ -244,7 +253,7 @@ export function maintenanceSchedule(table: QualifiedName, fn: FunctionObject, pg
   return {
     function: `${fn.schema}.${fn.name}`,
     cron: MAINTENANCE_CRON,
-    runner: pgCron ? 'pg_cron' : 'external',
+    runner: pgCron ? 'pg_cron' : 'worker',
     jobName: maintainJobName(table.schema, table.name),
     command: maintenanceCommand(fn),
   };

@@ -91,3 +91,8 @@ export function maintainJobName(schema: string, table: string): string {
 export function maintainPartitionsFunctionName(schema: string, table: string): QualifiedName {
   return { schema, name: fitIdentifier(`${table}_maintain_partitions`) };
 }
+
+/** pg_cron job name `specql_drain_<schema>_<queue>`: drains a workflow queue where pg_cron exists. */
+export function drainJobName(schema: string, queue: string): string {
+  return fitIdentifier(`specql_drain_${schema}_${queue}`);
+}

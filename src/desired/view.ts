@@ -108,7 +108,7 @@ export function refreshSchedule(view: MaterializedViewObject, pgCron: boolean): 
     interval: view.refresh.interval,
     cron: view.refresh.cron,
     strategy: view.refresh.strategy,
-    runner: pgCron ? 'pg_cron' : 'external',
+    runner: pgCron ? 'pg_cron' : 'worker',
     jobName: refreshJobName(view.schema, view.name),
     command: refreshCommand(view),
   };

@@ -9,6 +9,8 @@ import type { Pool } from 'pg';
 import { buildDesired } from '../desired/build';
 import { hasErrors } from '../diagnostics/diagnostic';
 import type { DesiredState } from '../model/objects';
+import { objectKey } from '../model/objects';
+import { RUN_LOG_SCHEMA, RUN_LOG_TABLE, runLogObjects } from '../desired/run-log';
 import { scriptSteps } from '../plan/script';
 import { loadSpecs } from '../spec/load';
 import type { SpecSet } from '../spec/model';
@@ -22,7 +24,11 @@ export const SPECS_DIR = path.join(__dirname, '..', '..', 'specs');
 export async function runFreshScript(pool: Pool, desired: DesiredState): Promise<void> {
   const client = await pool.connect();
   try {
-    for (const [i, step] of scriptSteps(desired).entries()) {
+    // The worker's run log (specql.run_log) is shared by every spec set in a database: tests and
+    // the bench fill several schemas of one database with fresh scripts, so the second one skips it.
+    const { rows } = await client.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [`${RUN_LOG_SCHEMA}.${RUN_LOG_TABLE}`]);
+    const shared = new Set(rows[0].present ? runLogObjects().map(objectKey) : []);
+    for (const [i, step] of scriptSteps(desired).filter((s) => !shared.has(s.object)).entries()) {
       try {
         await client.query(step.sql);
       } catch (err) {

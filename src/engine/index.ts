@@ -59,18 +59,32 @@ export class ApplyFailedError extends Error {
 
 export const todayUtc = (): string => new Date().toISOString().slice(0, 10);
 
-async function hasPgCron(client: Client): Promise<boolean> {
-  const { rows } = await client.query(`SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_cron') AS on`);
-  return Boolean(rows[0].on);
+/** Whether the database has pg_cron, and whether it is 1.5+ (schedules in seconds). */
+export interface PgCronInfo {
+  readonly installed: boolean;
+  readonly seconds: boolean;
 }
 
-export function desiredFor(specs: SpecSet, opts: EngineOptions, pgCron: boolean): DesiredState {
+export async function pgCronInfo(client: Client): Promise<PgCronInfo> {
+  const { rows } = await client.query(`SELECT extversion FROM pg_extension WHERE extname = 'pg_cron'`);
+  if (rows.length === 0) return { installed: false, seconds: false };
+  const [major, minor] = String(rows[0].extversion).split('.').map(Number);
+  return { installed: true, seconds: (major ?? 0) > 1 || ((major ?? 0) === 1 && (minor ?? 0) >= 5) };
+}
+
+async function hasPgCron(client: Client): Promise<PgCronInfo> {
+  return pgCronInfo(client);
+}
+
+export function desiredFor(specs: SpecSet, opts: EngineOptions, pgCron: boolean | PgCronInfo): DesiredState {
+  const cron = typeof pgCron === 'boolean' ? { installed: pgCron, seconds: false } : pgCron;
   return buildDesired(specs, {
     today: opts.today ?? todayUtc(),
     ...(opts.premake !== undefined ? { premake: opts.premake } : {}),
     ...(opts.retention !== undefined ? { retention: opts.retention } : {}),
     ...(opts.refreshOverrides ? { refreshOverrides: opts.refreshOverrides } : {}),
-    pgCron,
+    pgCron: cron.installed,
+    pgCronSeconds: cron.seconds,
   });
 }
 
@@ -140,7 +154,7 @@ export async function applySpecs(
 
 /** applySpecs for an already built desired state (tests, maintenance). */
 export async function applyDesired(
-  build: DesiredState | ((pgCron: boolean) => DesiredState),
+  build: DesiredState | ((pgCron: PgCronInfo) => DesiredState),
   opts: EngineOptions,
   specs?: SpecSet,
   filter?: (plan: Plan) => Plan,
@@ -208,8 +222,7 @@ export async function inspectEntity(
  */
 export async function dropEntity(spec: EntitySpec, specs: SpecSet, opts: EngineOptions & { force: boolean }): Promise<ApplyReport> {
   return withEngineClient(opts.databaseUrl, async (client) => {
-    const pgCron = await hasPgCron(client);
-    const full = desiredFor(specs, opts, pgCron);
+    const full = desiredFor(specs, opts, await hasPgCron(client));
     // The rest of the desired state stays as it is (other entities may still
     // reference this one, so the spec set without it need not even build).
     const ownerOf = desiredOwnership(full);
@@ -225,7 +238,7 @@ export async function dropEntity(spec: EntitySpec, specs: SpecSet, opts: EngineO
       // Drop only: nothing of the remaining entities is created by this call.
       const steps = planned.steps.filter((s) => s.action === 'drop' || s.action === 'unschedule');
       const out = full.entities.find((e) => e.entity === spec.entity);
-      const jobs = [...(out?.refreshSchedules ?? []), ...(out?.maintenanceSchedule ? [out.maintenanceSchedule] : [])].filter(
+      const jobs = [...(out?.queueSchedules ?? []), ...(out?.refreshSchedules ?? []), ...(out?.maintenanceSchedule ? [out.maintenanceSchedule] : [])].filter(
         (r) => r.runner === 'pg_cron' && live.objects.some((o) => o.kind === 'cron_job' && o.name === r.jobName),
       );
       const unschedule = jobs.map((j) => ({ ...unscheduleCronJob({ name: j.jobName }, `${spec.entity} is dropped`), lockTimeoutMs: opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS }));

@@ -51,8 +51,9 @@ export interface TableObject extends QualifiedName {
   readonly partitionBy: { readonly strategy: 'range'; readonly column: string } | null;
   /** Which spec entity produced it (outputs and messages); null for helper tables read live. */
   readonly entity: string | null;
-  /** Role of the table in the entity: its main table, or a helper such as the workflow queue. */
-  readonly role: 'entity' | 'queue';
+  /** Role of the table in the entity: its main table, or a helper such as the workflow queue;
+   *  `run_log` is the worker's own record of runs (specql.run_log, no entity). */
+  readonly role: 'entity' | 'queue' | 'run_log';
 }
 
 export interface PartitionObject extends QualifiedName {
@@ -196,8 +197,12 @@ export interface EntityOutputs {
     readonly to: string;
     readonly premake: number;
     readonly retention: number | null;
+    /** Partitions ending at or before this bound are archived (`YYYY-MM-DDT00:00:00Z`); null keeps all. */
+    readonly retentionCutoff: string | null;
     readonly archiveSchema: string;
   } | null;
+  /** What drains each workflow queue: the worker (woken by NOTIFY) and, with pg_cron, a job. */
+  readonly queueSchedules: readonly QueueSchedule[];
   readonly refreshSchedules: readonly RefreshSchedule[];
   /** The daily partition maintenance call, for partitioned entities; null otherwise. */
   readonly maintenanceSchedule: MaintenanceSchedule | null;
@@ -208,9 +213,29 @@ export interface MaintenanceSchedule {
   readonly function: string;
   /** Five-field cron expression, GMT (pg_cron's time zone). */
   readonly cron: string;
-  /** `pg_cron` when a job is registered in the database, else `external` with the command to run. */
-  readonly runner: 'pg_cron' | 'external';
+  /** `pg_cron` when a job is registered in the database, else `worker`: `specql worker` runs `command`. */
+  readonly runner: 'pg_cron' | 'worker';
   readonly jobName: string;
+  readonly command: string;
+}
+
+/**
+ * A workflow queue and what drains it. `specql worker` always can (LISTEN on
+ * `channel`, woken once per inserting statement, polling as a fallback); with
+ * pg_cron a job drains it too, so a database with pg_cron needs no worker.
+ */
+export interface QueueSchedule {
+  readonly queue: string;
+  /** `<schema>.<action>_process`, called with `batchSize` until it returns 0. */
+  readonly processor: string;
+  readonly batchSize: number;
+  /** NOTIFY channel the enqueue trigger signals (payload: `<schema>.<queue>`). */
+  readonly channel: string;
+  readonly runner: 'pg_cron' | 'worker';
+  readonly jobName: string;
+  /** pg_cron schedule (`30 seconds` on pg_cron 1.5+, else every minute), or the worker's wake-up rule. */
+  readonly schedule: string;
+  /** What the pg_cron job runs: the processor in a loop, committing after each batch. */
   readonly command: string;
 }
 
@@ -219,8 +244,8 @@ export interface RefreshSchedule {
   readonly interval: string;
   readonly cron: string;
   readonly strategy: 'concurrent' | 'blocking';
-  /** `pg_cron` when a job is registered in the database, else `external` with the command to run. */
-  readonly runner: 'pg_cron' | 'external';
+  /** `pg_cron` when a job is registered in the database, else `worker`: `specql worker` runs `command`. */
+  readonly runner: 'pg_cron' | 'worker';
   readonly jobName: string;
   readonly command: string;
 }
@@ -234,6 +259,8 @@ export interface GenerateOptions {
   readonly retention?: number | null;
   /** Whether pg_cron jobs are part of the desired state (only when the server has it). */
   readonly pgCron?: boolean;
+  /** pg_cron 1.5+ (schedules like `30 seconds`); older versions run jobs at most every minute. */
+  readonly pgCronSeconds?: boolean;
   /** Override refresh intervals per view name. */
   readonly refreshOverrides?: Readonly<Record<string, string>>;
 }

@@ -8,7 +8,7 @@
 import type { LiveCatalog } from '../catalog/types';
 import type { DbObject, DesiredState, QualifiedName } from '../model/objects';
 import { objectKey } from '../model/objects';
-import { maintainJobName, refreshJobName } from '../desired/naming';
+import { drainJobName, maintainJobName, refreshJobName } from '../desired/naming';
 
 const tableKey = (t: QualifiedName): string => `table:${t.schema}.${t.name}`;
 
@@ -32,6 +32,7 @@ export function desiredOwnership(desired: DesiredState): (object: DbObject) => s
       ...e.triggers,
       ...(e.queue ? [e.queue] : []),
       ...e.materializedViews,
+      ...(e.queueSchedules ?? []).map((q) => q.jobName),
       ...e.refreshSchedules.map((r) => r.jobName),
       ...(e.maintenanceSchedule ? [e.maintenanceSchedule.jobName] : []),
     ];
@@ -74,6 +75,7 @@ export function liveOwnership(live: LiveCatalog): (object: DbObject) => string |
     const job =
       o.kind === 'materialized_view' ? refreshJobName(o.schema, o.name)
       : o.kind === 'table' && o.partitionBy ? maintainJobName(o.schema, o.name)
+      : o.kind === 'table' && o.role === 'queue' ? drainJobName(o.schema, o.name)
       : null;
     const entity = job === null ? null : marker(objectKey(o));
     if (job !== null && entity !== null && !jobOwners.has(job)) jobOwners.set(job, entity);

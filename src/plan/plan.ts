@@ -66,7 +66,7 @@ export function planChanges(desired: DesiredState, live: LiveCatalog, options: P
   for (const o of objects) {
     if (o.kind === 'table' && o.partitionBy) {
       const entity = desired.entities.find((e) => e.schema === o.schema && e.table === o.name);
-      planArchive(ctx, o, entity?.partitionWindow?.retention != null ? entity.partitionWindow.archiveSchema : null);
+      planArchive(ctx, o, entity?.partitionWindow?.retention != null ? entity.partitionWindow.archiveSchema : null, entity?.partitionWindow?.retentionCutoff ?? null);
     }
   }
   for (const o of objects) if (o.kind === 'function') planFunction(ctx, o);

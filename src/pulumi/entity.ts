@@ -127,6 +127,8 @@ export class Entity extends pulumi.dynamic.Resource {
   declare readonly queue: pulumi.Output<string | null>;
   declare readonly materializedViews: pulumi.Output<string[]>;
   declare readonly partitionWindow: pulumi.Output<EntityOutputs['partitionWindow']>;
+  /** What drains each workflow queue (specql worker on NOTIFY, and pg_cron where present). */
+  declare readonly queueSchedules: pulumi.Output<EntityOutputs['queueSchedules']>;
   declare readonly refreshSchedules: pulumi.Output<RefreshSchedule[]>;
   declare readonly maintenanceSchedule: pulumi.Output<EntityOutputs['maintenanceSchedule']>;
   /** The SQL the last check planned (the preview shows it as an input change). */
@@ -167,6 +169,7 @@ export class Entity extends pulumi.dynamic.Resource {
       queue: undefined,
       materializedViews: undefined,
       partitionWindow: undefined,
+      queueSchedules: undefined,
       refreshSchedules: undefined,
       maintenanceSchedule: undefined,
       drift: undefined,

@@ -112,6 +112,7 @@ export class SpecqlStack extends pulumi.ComponentResource {
             queue: e.queue,
             materializedViews: e.materializedViews,
             partitionWindow: e.partitionWindow,
+            queueSchedules: e.queueSchedules,
             refreshSchedules: e.refreshSchedules,
             maintenanceSchedule: e.maintenanceSchedule,
           },

@@ -22,6 +22,7 @@ import {
 } from './build-support';
 import { type ExpressionScope } from './expressions';
 import { messages } from './messages';
+import { buildViewCache } from './cache';
 import type {
   ActionSpec,
   EntitySpec,
@@ -303,6 +304,8 @@ function buildMaterializedView(doc: SpecDocument, raw: Raw, entity: string, fiel
   }
   const refreshStrategy = raw.refresh_strategy === 'blocking' ? 'blocking' : 'concurrent';
   if (refreshStrategy === 'concurrent' && uniqueKey.length === 0) report(messages.concurrentNeedsKey(at, name));
+  // issue 10: the Redis hot cache (./cache.ts).
+  const cache = buildViewCache(doc, view?.cache, columns.map((c) => c.name), refreshSeconds, report);
 
   return {
     name,
@@ -312,6 +315,7 @@ function buildMaterializedView(doc: SpecDocument, raw: Raw, entity: string, fiel
     columns,
     filter: where === null ? null : where.trim(),
     uniqueKey,
+    cache,
     at,
   };
 }

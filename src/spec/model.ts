@@ -120,6 +120,19 @@ export interface MaterializedViewSpec {
   readonly filter: string | null;
   /** Unique key the concurrent refresh needs: the entity's key by default. */
   readonly uniqueKey: readonly string[];
+  /** (extension) `view.cache`: top rows written to Redis after each refresh by `specql worker`. */
+  readonly cache?: ViewCacheSpec | null;
+  readonly at: SourcePosition;
+}
+
+/** `view.cache`: which rows of the view the worker writes to Redis, as a JSON array. */
+export interface ViewCacheSpec {
+  readonly key: string;
+  readonly orderBy: { readonly column: string; readonly descending: boolean };
+  readonly limit: number;
+  readonly ttlSeconds: number;
+  /** View columns to include; null: all of them. */
+  readonly columns: readonly string[] | null;
   readonly at: SourcePosition;
 }
 

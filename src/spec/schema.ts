@@ -136,6 +136,16 @@ export const ViewSchema = z
       .describe('`column: expression` over the entity\'s own columns; replaces a same-named field or adds a column.'),
     where: z.string().optional().describe('Rows kept: a condition over the entity\'s columns (no now()).'),
     key: z.array(z.string()).optional().describe('Unique key for concurrent refresh (default: the primary key).'),
+    cache: z
+      .strictObject({
+        key: z.string().describe('Redis key the top rows are written to (as a JSON array).'),
+        order_by: z.string().describe('`column`, `column ASC` or `column DESC`: a view column.'),
+        limit: z.number().int().optional().describe('How many rows (1–10000, default 100).'),
+        ttl: z.string().optional().describe('Expiry: `N seconds|minutes|hours|days` (default: twice the refresh interval).'),
+        columns: z.array(z.string()).optional().describe('View columns to include (default: all).'),
+      })
+      .optional()
+      .describe('Extension: after each refresh, `specql worker` writes the top rows to Redis.'),
   })
   .describe('Extension: what the materialized view computes.');
 

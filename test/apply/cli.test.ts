@@ -24,8 +24,12 @@ test('plan → apply → plan: detailed exit codes, outputs, then no changes', a
   expect(applied.stdout).toContain('SalesTransaction: analytics.sales_transaction');
   expect(applied.stdout).toMatch(/refresh product_performance_mv: every 1 hour/);
   expect(applied.stdout).toContain(
-    'partition maintenance: analytics.sales_transaction_maintain_partitions() daily (5 0 * * * GMT) via external scheduler: SELECT analytics.sales_transaction_maintain_partitions();',
+    'partition maintenance: analytics.sales_transaction_maintain_partitions() daily (5 0 * * * GMT) by specql worker (SELECT analytics.sales_transaction_maintain_partitions();)',
   );
+  expect(applied.stdout).toContain(
+    'drain update_performance_metrics_queue: analytics.update_performance_metrics_process(10000) until 0, by specql worker (on NOTIFY specql_queue)',
+  );
+  expect(applied.stdout).toContain('Run `specql worker <specs>`');
   const again = await specql('apply', 'specs', ...url);
   expect(again.stdout).toContain('No changes: the database matches the specs.');
   const last = await specql('plan', 'specs', ...url, '--detailed-exitcode');

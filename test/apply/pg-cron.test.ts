@@ -12,7 +12,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Pool } from 'pg';
-import { applySpecs, dropEntity, planSpecs, todayUtc } from '../../src/engine';
+import { applySpecs, desiredFor, dropEntity, planSpecs, todayUtc } from '../../src/engine';
+import { collectStatus } from '../../src/status/collect';
 import { formatPlanText } from '../../src/plan/format/text';
 import { loadSpecs } from '../../src/spec/load';
 import type { SpecSet } from '../../src/spec/model';
@@ -23,6 +24,11 @@ const REFRESH_JOB = 'specql_refresh_analytics_product_performance_mv';
 const REFRESH_COMMAND = 'SELECT analytics.refresh_product_performance_mv();';
 const MAINTAIN_JOB = 'specql_maintain_analytics_sales_transaction';
 const MAINTAIN_COMMAND = 'SELECT analytics.sales_transaction_maintain_partitions();';
+const DRAIN_JOB = 'specql_drain_analytics_update_performance_metrics_queue';
+/** pg_cron 1.4 (Debian 12) has minute resolution; 1.5+ would get '30 seconds'. */
+const DRAIN_SCHEDULE = '* * * * *';
+const DRAIN_COMMAND =
+  'DO $specql$ BEGIN LOOP EXIT WHEN analytics.update_performance_metrics_process(10000) = 0; COMMIT; END LOOP; END $specql$;';
 
 const unavailable = pgCronUnavailable();
 if (unavailable !== null) {
@@ -77,9 +83,10 @@ interface JobRow {
     expect(plan.steps).toEqual([]);
   };
 
-  test('apply on a database with pg_cron schedules the refresh and maintenance jobs; outputs say pg_cron; the next plan is empty', async () => {
+  test('apply on a database with pg_cron schedules the drain, refresh and maintenance jobs; outputs say pg_cron; the next plan is empty', async () => {
     const planned = await planSpecs(specs, { databaseUrl: server.url, today: TODAY });
     expect(planned.plan.steps.filter((s) => s.object.startsWith('cron_job:')).map((s) => s.sql)).toEqual([
+      `SELECT cron.schedule('${DRAIN_JOB}', '${DRAIN_SCHEDULE}', '${DRAIN_COMMAND}');`,
       `SELECT cron.schedule('${REFRESH_JOB}', '0 * * * *', '${REFRESH_COMMAND}');`,
       `SELECT cron.schedule('${MAINTAIN_JOB}', '5 0 * * *', '${MAINTAIN_COMMAND}');`,
     ]);
@@ -87,8 +94,21 @@ interface JobRow {
     const { outputs, report } = await applySpecs(specs, { databaseUrl: server.url, today: TODAY });
     expect(report.ok).toBe(true);
     expect(await jobs()).toEqual([
+      { jobid: expect.any(String), jobname: DRAIN_JOB, schedule: DRAIN_SCHEDULE, command: DRAIN_COMMAND, database: CRON_DATABASE, username: 'postgres', active: true },
       { jobid: expect.any(String), jobname: MAINTAIN_JOB, schedule: '5 0 * * *', command: MAINTAIN_COMMAND, database: CRON_DATABASE, username: 'postgres', active: true },
       { jobid: expect.any(String), jobname: REFRESH_JOB, schedule: '0 * * * *', command: REFRESH_COMMAND, database: CRON_DATABASE, username: 'postgres', active: true },
+    ]);
+    expect(outputs.find((o) => o.entity === 'SalesTransaction')!.queueSchedules).toEqual([
+      {
+        queue: 'update_performance_metrics_queue',
+        processor: 'analytics.update_performance_metrics_process',
+        batchSize: 10000,
+        channel: 'specql_queue',
+        runner: 'pg_cron',
+        jobName: DRAIN_JOB,
+        schedule: DRAIN_SCHEDULE,
+        command: DRAIN_COMMAND,
+      },
     ]);
     const products = outputs.find((o) => o.entity === 'ProductMetrics')!;
     expect(products.refreshSchedules).toEqual([
@@ -128,7 +148,7 @@ interface JobRow {
     expect(outputs.find((o) => o.entity === 'ProductMetrics')!.refreshSchedules[0]).toMatchObject({ runner: 'pg_cron', cron: '*/15 * * * *', jobName: REFRESH_JOB });
     const after = (await jobs()).find((j) => j.jobname === REFRESH_JOB)!;
     expect(after).toEqual({ ...before, schedule: '*/15 * * * *' });
-    expect(await jobs()).toHaveLength(2);
+    expect(await jobs()).toHaveLength(3);
     await expectNoChanges(specs, { refreshOverrides });
     // And back to the spec's interval.
     await applySpecs(specs, { databaseUrl: server.url, today: TODAY });
@@ -151,6 +171,19 @@ interface JobRow {
     expect((await pool.query(`SELECT to_regclass('cron.job_run_details') IS NOT NULL AS ok`)).rows[0].ok).toBe(true);
   });
 
+  test("the drain job's command, sent as pg_cron sends it, drains the queue in committed batches", async () => {
+    await pool.query(
+      `INSERT INTO analytics.sales_transaction (customer_id, product_id, quantity, unit_price, total_amount, transaction_date, category)
+       SELECT gen_random_uuid(), NULL, 1, 1, 1, '2024-03-10T00:00:00Z', 'drain-test' FROM generate_series(1, 25000)`,
+    );
+    const { command } = (await jobs()).find((j) => j.jobname === DRAIN_JOB)!;
+    // The simple query protocol (no parameters), as pg_cron runs its commands: the DO block may COMMIT.
+    await pool.query(command);
+    expect(Number((await pool.query(`SELECT count(*) AS n FROM analytics.update_performance_metrics_queue`)).rows[0].n)).toBe(0);
+    const { rows } = await pool.query(`SELECT total_transactions::int AS n FROM analytics.category_metrics WHERE category = 'drain-test'`);
+    expect(rows).toEqual([{ n: 25000 }]);
+  });
+
   test('the pg_cron scheduler itself runs the refresh job (every minute via an override) and the view is refreshed', async () => {
     const refreshOverrides = { product_performance_mv: '1 minute' };
     await applySpecs(specs, { databaseUrl: server.url, today: TODAY, refreshOverrides });
@@ -160,6 +193,12 @@ interface JobRow {
       `INSERT INTO analytics.product_metrics (product_id, total_sales, total_quantity, first_sale_date, last_sale_date)
        VALUES ('00000000-0000-0000-0000-000000000002', 50.00, 5, '2024-03-01T00:00:00Z', '2024-03-02T00:00:00Z')`,
     );
+    // Rows for the drain job, which runs every minute too (no product: the view stays as it is).
+    await pool.query(
+      `INSERT INTO analytics.sales_transaction (customer_id, product_id, quantity, unit_price, total_amount, transaction_date, category)
+       SELECT gen_random_uuid(), NULL, 1, 1, 1, '2024-03-10T00:00:00Z', 'cron-drained' FROM generate_series(1, 300)`,
+    );
+    const drainJob = (await jobs()).find((j) => j.jobname === DRAIN_JOB)!;
     // pg_cron 1.4 has minute resolution: the job starts at the next minute boundary
     // (≤ 60 s); the bound leaves room for a loaded CI machine. It is a bound, not a goal.
     const deadline = Date.now() + 150_000;
@@ -173,6 +212,22 @@ interface JobRow {
     expect(runs[0]).toEqual({ status: 'succeeded', return_message: '1 row' });
     const { rows } = await pool.query(`SELECT product_id::text FROM analytics.product_performance_mv ORDER BY 1`);
     expect(rows.map((r) => r.product_id)).toEqual(['00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-000000000002']);
+    // The drain job ran in the same minute: the queue is empty and the metrics count every row.
+    let drains: Array<{ status: string }> = [];
+    while (Date.now() < deadline) {
+      drains = (await pool.query(`SELECT status FROM cron.job_run_details WHERE jobid = $1 AND status IN ('succeeded', 'failed') ORDER BY runid`, [drainJob.jobid])).rows;
+      if (drains.length > 0) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(drains[0]).toEqual({ status: 'succeeded' });
+    const metrics = await pool.query(`SELECT total_transactions::int AS n FROM analytics.category_metrics WHERE category = 'cron-drained'`);
+    expect(metrics.rows).toEqual([{ n: 300 }]);
+    // `specql status` counts pg_cron's runs like the worker's.
+    const statusClient = await pool.connect();
+    const report = await collectStatus(statusClient, desiredFor(specs, { databaseUrl: server.url, today: TODAY, refreshOverrides }, true)).finally(() => statusClient.release());
+    const view = report.entities.find((e) => e.entity === 'ProductMetrics')!.views[0]!;
+    expect(view.lastRefresh?.by).toBe(`pg_cron job ${REFRESH_JOB}`);
+    expect(view.stale).toBe(false);
     // Back to hourly, so it does not run again during the other tests.
     await applySpecs(specs, { databaseUrl: server.url, today: TODAY });
     expect((await jobs()).find((j) => j.jobname === REFRESH_JOB)!.schedule).toBe('0 * * * *');
@@ -199,7 +254,7 @@ interface JobRow {
       expect(unschedules(await scoped('SalesTransaction'))).toEqual([]);
       const { outputs } = await applySpecs(loaded.specs, { databaseUrl: server.url, today: TODAY });
       expect(outputs.find((o) => o.entity === 'ProductMetrics')!.refreshSchedules).toEqual([]);
-      expect((await jobs()).map((j) => j.jobname)).toEqual([MAINTAIN_JOB]);
+      expect((await jobs()).map((j) => j.jobname)).toEqual([DRAIN_JOB, MAINTAIN_JOB]);
       expect((await pool.query(`SELECT to_regclass('analytics.product_performance_mv') AS v`)).rows[0].v).toBeNull();
       await expectNoChanges(loaded.specs);
     } finally {
@@ -207,7 +262,7 @@ interface JobRow {
     }
     // Put the view and its job back for the tests below.
     await applySpecs(specs, { databaseUrl: server.url, today: TODAY });
-    expect((await jobs()).map((j) => j.jobname)).toEqual([MAINTAIN_JOB, REFRESH_JOB]);
+    expect((await jobs()).map((j) => j.jobname)).toEqual([DRAIN_JOB, MAINTAIN_JOB, REFRESH_JOB]);
   });
 
   test("the maintenance job's command rolls the partitions to today's window, the same one the planner computes", async () => {

@@ -23,6 +23,8 @@ const LAYERS = [
   'apply', // steps → report
   'load', // client-side bulk loading
   'engine', // the facade the edges call
+  'worker', // specql worker: drains queues, refreshes views, maintains partitions, writes the Redis cache
+  'status', // specql status: what the database and the worker's run log say about lag
   'cli',
   'pulumi',
   'bench',

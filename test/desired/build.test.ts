@@ -18,8 +18,9 @@ test('objects come in creation order: schemas, extensions, tables with partition
   const order = kinds(desired.objects);
   const first = (kind: string): number => order.indexOf(kind);
   const last = (kind: string): number => order.lastIndexOf(kind);
-  expect(order.slice(0, 3)).toEqual(['schema', 'schema', 'extension']);
-  expect(desired.objects.slice(0, 3)).toMatchObject([{ name: 'analytics' }, { name: 'analytics_archive' }, { name: 'btree_gist' }]);
+  expect(order.slice(0, 4)).toEqual(['schema', 'schema', 'schema', 'extension']);
+  // specql: the worker's run log (specql.run_log), shared by every schema.
+  expect(desired.objects.slice(0, 4)).toMatchObject([{ name: 'analytics' }, { name: 'analytics_archive' }, { name: 'specql' }, { name: 'btree_gist' }]);
   // Every entity table precedes the actions' objects (their functions use other entities' tables).
   const entityTables = desired.objects.filter((o): o is TableObject => o.kind === 'table' && o.role === 'entity');
   expect(entityTables.map((t) => t.name).sort()).toEqual(['category_metrics', 'customer_metrics', 'product_metrics', 'sales_transaction']);
@@ -55,7 +56,7 @@ test('the partitioned table: PK includes the partition key, partitions Jan..Jun 
   expect(desc).toMatchObject({ partitioned: false, columns: [{ column: 'total_sales', descending: true, opclass: null }], with: {} });
 });
 
-test('entity outputs: names, partition window, refresh schedule (external runner without pg_cron)', () => {
+test('entity outputs: names, partition window, queue, refresh and maintenance schedules (the worker without pg_cron)', () => {
   const desired = buildDesired(specs, { today: '2024-03-15' });
   const sales = desired.entities.find((e) => e.entity === 'SalesTransaction')!;
   expect(sales).toMatchObject({
@@ -69,14 +70,27 @@ test('entity outputs: names, partition window, refresh schedule (external runner
       to: '2024-07-01T00:00:00Z',
       premake: 3,
       retention: 36,
+      retentionCutoff: '2021-03-01T00:00:00Z',
       archiveSchema: 'analytics_archive',
     },
+    queueSchedules: [
+      {
+        queue: 'update_performance_metrics_queue',
+        processor: 'analytics.update_performance_metrics_process',
+        batchSize: 10000,
+        channel: 'specql_queue',
+        runner: 'worker',
+        jobName: 'specql_drain_analytics_update_performance_metrics_queue',
+        schedule: 'on NOTIFY specql_queue, polling as a fallback',
+        command: 'DO $specql$ BEGIN LOOP EXIT WHEN analytics.update_performance_metrics_process(10000) = 0; COMMIT; END LOOP; END $specql$;',
+      },
+    ],
     materializedViews: [],
     refreshSchedules: [],
     maintenanceSchedule: {
       function: 'analytics.sales_transaction_maintain_partitions',
       cron: '5 0 * * *',
-      runner: 'external',
+      runner: 'worker',
       jobName: 'specql_maintain_analytics_sales_transaction',
       command: 'SELECT analytics.sales_transaction_maintain_partitions();',
     },
@@ -94,11 +108,15 @@ test('entity outputs: names, partition window, refresh schedule (external runner
       interval: '1 hour',
       cron: '0 * * * *',
       strategy: 'concurrent',
-      runner: 'external',
+      runner: 'worker',
       jobName: 'specql_refresh_analytics_product_performance_mv',
       command: 'SELECT analytics.refresh_product_performance_mv();',
     },
   ]);
+  // pg_cron 1.5+ drains every 30 seconds.
+  const seconds = buildDesired(specs, { today: '2024-03-15', pgCron: true, pgCronSeconds: true });
+  expect(seconds.entities.find((e) => e.entity === 'SalesTransaction')!.queueSchedules[0]).toMatchObject({ runner: 'pg_cron', schedule: '30 seconds' });
+  expect(seconds.objects.find((o) => o.kind === 'cron_job' && o.name.startsWith('specql_drain_'))).toMatchObject({ schedule: '30 seconds' });
   // Plain JSON: survives a round trip unchanged (no undefined, Date or BigInt).
   expect(JSON.parse(JSON.stringify(desired.entities))).toEqual(desired.entities);
 });
@@ -115,6 +133,13 @@ test('with pg_cron the jobs (view refresh, daily partition maintenance) are part
   expect(jobs).toEqual([
     {
       kind: 'cron_job',
+      name: 'specql_drain_analytics_update_performance_metrics_queue',
+      // pg_cron before 1.5: every minute (pgCronSeconds is not set).
+      schedule: '* * * * *',
+      command: 'DO $specql$ BEGIN LOOP EXIT WHEN analytics.update_performance_metrics_process(10000) = 0; COMMIT; END LOOP; END $specql$;',
+    },
+    {
+      kind: 'cron_job',
       name: 'specql_refresh_analytics_product_performance_mv',
       schedule: '*/15 * * * *',
       command: 'SELECT analytics.refresh_product_performance_mv();',
@@ -127,7 +152,7 @@ test('with pg_cron the jobs (view refresh, daily partition maintenance) are part
     },
   ]);
   // Last: they call functions created before them.
-  expect(desired.objects.slice(-2)).toEqual(jobs);
+  expect(desired.objects.slice(-3)).toEqual(jobs);
   const products = desired.entities.find((e) => e.entity === 'ProductMetrics')!;
   expect(products.refreshSchedules[0]).toMatchObject({ runner: 'pg_cron', interval: '15 minutes', cron: '*/15 * * * *' });
   const sales = desired.entities.find((e) => e.entity === 'SalesTransaction')!;
@@ -139,8 +164,8 @@ test('with pg_cron the jobs (view refresh, daily partition maintenance) are part
     command: 'SELECT analytics.sales_transaction_maintain_partitions();',
   });
   expect(sales.partitionWindow).toMatchObject({ from: '2024-01-01T00:00:00Z', to: '2024-05-01T00:00:00Z', premake: 1, retention: null });
-  // No retention: nothing is ever archived, so no archive schema.
-  expect(desired.objects.filter((o) => o.kind === 'schema').map((o) => (o as { name: string }).name)).toEqual(['analytics']);
+  // No retention: nothing is ever archived, so no archive schema (specql holds the worker's run log).
+  expect(desired.objects.filter((o) => o.kind === 'schema').map((o) => (o as { name: string }).name)).toEqual(['analytics', 'specql']);
 });
 
 test('an override with no exact cron form is refused with the view named', () => {

@@ -4,10 +4,13 @@ CREATE SCHEMA analytics;
 -- 2. create schema analytics_archive [lock: none]
 CREATE SCHEMA analytics_archive;
 
--- 3. create extension btree_gist: GiST on text, timestamp with time zone columns (analytics.idx_sales_region_category_date) [lock: none]
+-- 3. create schema specql [lock: none]
+CREATE SCHEMA specql;
+
+-- 4. create extension btree_gist: GiST on text, timestamp with time zone columns (analytics.idx_sales_region_category_date) [lock: none]
 CREATE EXTENSION btree_gist;
 
--- 4. create table analytics.product_metrics [lock: none]
+-- 5. create table analytics.product_metrics [lock: none]
 CREATE TABLE analytics.product_metrics (
     product_id uuid DEFAULT gen_random_uuid() NOT NULL,
     total_sales numeric(12,2),
@@ -19,10 +22,10 @@ CREATE TABLE analytics.product_metrics (
     CONSTRAINT product_metrics_pkey PRIMARY KEY (product_id)
 );
 
--- 5. mark table:analytics.product_metrics as managed by specql [lock: none]
+-- 6. mark table:analytics.product_metrics as managed by specql [lock: none]
 COMMENT ON TABLE analytics.product_metrics IS 'specql:entity=ProductMetrics;columns=product_id,total_sales,total_quantity,first_sale_date,last_sale_date,avg_sale_price,sales_velocity';
 
--- 6. create table analytics.customer_metrics [lock: none]
+-- 7. create table analytics.customer_metrics [lock: none]
 CREATE TABLE analytics.customer_metrics (
     customer_id uuid DEFAULT gen_random_uuid() NOT NULL,
     total_spent numeric(12,2),
@@ -33,10 +36,10 @@ CREATE TABLE analytics.customer_metrics (
     CONSTRAINT customer_metrics_pkey PRIMARY KEY (customer_id)
 );
 
--- 7. mark table:analytics.customer_metrics as managed by specql [lock: none]
+-- 8. mark table:analytics.customer_metrics as managed by specql [lock: none]
 COMMENT ON TABLE analytics.customer_metrics IS 'specql:entity=CustomerMetrics;columns=customer_id,total_spent,total_orders,avg_order_value,last_order_date,customer_segment';
 
--- 8. create table analytics.category_metrics [lock: none]
+-- 9. create table analytics.category_metrics [lock: none]
 CREATE TABLE analytics.category_metrics (
     category text NOT NULL,
     total_sales numeric(14,2),
@@ -44,10 +47,10 @@ CREATE TABLE analytics.category_metrics (
     CONSTRAINT category_metrics_pkey PRIMARY KEY (category)
 );
 
--- 9. mark table:analytics.category_metrics as managed by specql [lock: none]
+-- 10. mark table:analytics.category_metrics as managed by specql [lock: none]
 COMMENT ON TABLE analytics.category_metrics IS 'specql:entity=CategoryMetrics;columns=category,total_sales,total_transactions';
 
--- 10. create partitioned table (by range of transaction_date) analytics.sales_transaction [lock: none]
+-- 11. create partitioned table (by range of transaction_date) analytics.sales_transaction [lock: none]
 CREATE TABLE analytics.sales_transaction (
     transaction_id uuid DEFAULT gen_random_uuid() NOT NULL,
     customer_id uuid,
@@ -62,10 +65,27 @@ CREATE TABLE analytics.sales_transaction (
     CONSTRAINT sales_transaction_pkey PRIMARY KEY (transaction_id, transaction_date)
 ) PARTITION BY RANGE (transaction_date);
 
--- 11. mark table:analytics.sales_transaction as managed by specql [lock: none]
+-- 12. mark table:analytics.sales_transaction as managed by specql [lock: none]
 COMMENT ON TABLE analytics.sales_transaction IS 'specql:entity=SalesTransaction;columns=transaction_id,customer_id,product_id,quantity,unit_price,total_amount,transaction_date,payment_method,region,category';
 
--- 12. create queue table analytics.update_performance_metrics_queue [lock: none]
+-- 13. create table specql.run_log [lock: none]
+CREATE TABLE specql.run_log (
+    id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    task text NOT NULL,
+    target text NOT NULL,
+    started_at timestamp with time zone NOT NULL,
+    finished_at timestamp with time zone NOT NULL,
+    rows bigint,
+    error text,
+    detail text,
+    worker text NOT NULL,
+    CONSTRAINT run_log_pkey PRIMARY KEY (id)
+);
+
+-- 14. mark table:specql.run_log as managed by specql [lock: none]
+COMMENT ON TABLE specql.run_log IS 'specql:entity=;columns=id,task,target,started_at,finished_at,rows,error,detail,worker';
+
+-- 15. create queue table analytics.update_performance_metrics_queue [lock: none]
 CREATE TABLE analytics.update_performance_metrics_queue (
     id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
     customer_id uuid,
@@ -78,101 +98,109 @@ CREATE TABLE analytics.update_performance_metrics_queue (
     CONSTRAINT update_performance_metrics_queue_pkey PRIMARY KEY (id)
 );
 
--- 13. mark table:analytics.update_performance_metrics_queue as managed by specql [lock: none]
+-- 16. mark table:analytics.update_performance_metrics_queue as managed by specql [lock: none]
 COMMENT ON TABLE analytics.update_performance_metrics_queue IS 'specql:entity=SalesTransaction;role=queue;columns=id,customer_id,product_id,quantity,total_amount,transaction_date,category,queued_at';
 
--- 14. create partition analytics.sales_transaction_p2024_01 of analytics.sales_transaction [2024-01-01T00:00:00Z, 2024-02-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
+-- 17. create partition analytics.sales_transaction_p2024_01 of analytics.sales_transaction [2024-01-01T00:00:00Z, 2024-02-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
 CREATE TABLE analytics.sales_transaction_p2024_01
     PARTITION OF analytics.sales_transaction
     FOR VALUES FROM ('2024-01-01 00:00:00+00') TO ('2024-02-01 00:00:00+00');
 
--- 15. create partition analytics.sales_transaction_p2024_02 of analytics.sales_transaction [2024-02-01T00:00:00Z, 2024-03-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
+-- 18. create partition analytics.sales_transaction_p2024_02 of analytics.sales_transaction [2024-02-01T00:00:00Z, 2024-03-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
 CREATE TABLE analytics.sales_transaction_p2024_02
     PARTITION OF analytics.sales_transaction
     FOR VALUES FROM ('2024-02-01 00:00:00+00') TO ('2024-03-01 00:00:00+00');
 
--- 16. create partition analytics.sales_transaction_p2024_03 of analytics.sales_transaction [2024-03-01T00:00:00Z, 2024-04-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
+-- 19. create partition analytics.sales_transaction_p2024_03 of analytics.sales_transaction [2024-03-01T00:00:00Z, 2024-04-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
 CREATE TABLE analytics.sales_transaction_p2024_03
     PARTITION OF analytics.sales_transaction
     FOR VALUES FROM ('2024-03-01 00:00:00+00') TO ('2024-04-01 00:00:00+00');
 
--- 17. create partition analytics.sales_transaction_p2024_04 of analytics.sales_transaction [2024-04-01T00:00:00Z, 2024-05-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
+-- 20. create partition analytics.sales_transaction_p2024_04 of analytics.sales_transaction [2024-04-01T00:00:00Z, 2024-05-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
 CREATE TABLE analytics.sales_transaction_p2024_04
     PARTITION OF analytics.sales_transaction
     FOR VALUES FROM ('2024-04-01 00:00:00+00') TO ('2024-05-01 00:00:00+00');
 
--- 18. create partition analytics.sales_transaction_p2024_05 of analytics.sales_transaction [2024-05-01T00:00:00Z, 2024-06-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
+-- 21. create partition analytics.sales_transaction_p2024_05 of analytics.sales_transaction [2024-05-01T00:00:00Z, 2024-06-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
 CREATE TABLE analytics.sales_transaction_p2024_05
     PARTITION OF analytics.sales_transaction
     FOR VALUES FROM ('2024-05-01 00:00:00+00') TO ('2024-06-01 00:00:00+00');
 
--- 19. create partition analytics.sales_transaction_p2024_06 of analytics.sales_transaction [2024-06-01T00:00:00Z, 2024-07-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
+-- 22. create partition analytics.sales_transaction_p2024_06 of analytics.sales_transaction [2024-06-01T00:00:00Z, 2024-07-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
 CREATE TABLE analytics.sales_transaction_p2024_06
     PARTITION OF analytics.sales_transaction
     FOR VALUES FROM ('2024-06-01 00:00:00+00') TO ('2024-07-01 00:00:00+00');
 
--- 20. create partition analytics.sales_transaction_default of analytics.sales_transaction DEFAULT [lock: ACCESS EXCLUSIVE]
+-- 23. create partition analytics.sales_transaction_default of analytics.sales_transaction DEFAULT [lock: ACCESS EXCLUSIVE]
 CREATE TABLE analytics.sales_transaction_default
     PARTITION OF analytics.sales_transaction
     DEFAULT;
 
--- 21. create btree index analytics.idx_product_metrics_sales on new table analytics.product_metrics (empty: plain build) [lock: SHARE]
+-- 24. create btree index analytics.idx_product_metrics_sales on new table analytics.product_metrics (empty: plain build) [lock: SHARE]
 CREATE INDEX idx_product_metrics_sales
     ON analytics.product_metrics
     USING btree (total_sales DESC);
 
--- 22. mark index:analytics.idx_product_metrics_sales as managed by specql [lock: none]
+-- 25. mark index:analytics.idx_product_metrics_sales as managed by specql [lock: none]
 COMMENT ON INDEX analytics.idx_product_metrics_sales IS 'specql:entity=ProductMetrics';
 
--- 23. create btree index analytics.idx_product_metrics_velocity on new table analytics.product_metrics (empty: plain build) [lock: SHARE]
+-- 26. create btree index analytics.idx_product_metrics_velocity on new table analytics.product_metrics (empty: plain build) [lock: SHARE]
 CREATE INDEX idx_product_metrics_velocity
     ON analytics.product_metrics
     USING btree (sales_velocity DESC);
 
--- 24. mark index:analytics.idx_product_metrics_velocity as managed by specql [lock: none]
+-- 27. mark index:analytics.idx_product_metrics_velocity as managed by specql [lock: none]
 COMMENT ON INDEX analytics.idx_product_metrics_velocity IS 'specql:entity=ProductMetrics';
 
--- 25. create btree index analytics.idx_customer_metrics_segment on new table analytics.customer_metrics (empty: plain build) [lock: SHARE]
+-- 28. create btree index analytics.idx_customer_metrics_segment on new table analytics.customer_metrics (empty: plain build) [lock: SHARE]
 CREATE INDEX idx_customer_metrics_segment
     ON analytics.customer_metrics
     USING btree (customer_segment);
 
--- 26. mark index:analytics.idx_customer_metrics_segment as managed by specql [lock: none]
+-- 29. mark index:analytics.idx_customer_metrics_segment as managed by specql [lock: none]
 COMMENT ON INDEX analytics.idx_customer_metrics_segment IS 'specql:entity=CustomerMetrics';
 
--- 27. create btree index analytics.idx_customer_metrics_value on new table analytics.customer_metrics (empty: plain build) [lock: SHARE]
+-- 30. create btree index analytics.idx_customer_metrics_value on new table analytics.customer_metrics (empty: plain build) [lock: SHARE]
 CREATE INDEX idx_customer_metrics_value
     ON analytics.customer_metrics
     USING btree (avg_order_value DESC);
 
--- 28. mark index:analytics.idx_customer_metrics_value as managed by specql [lock: none]
+-- 31. mark index:analytics.idx_customer_metrics_value as managed by specql [lock: none]
 COMMENT ON INDEX analytics.idx_customer_metrics_value IS 'specql:entity=CustomerMetrics';
 
--- 29. create brin index analytics.idx_sales_transaction_date on new table analytics.sales_transaction and its partitions (empty: plain build) [lock: SHARE]
+-- 32. create brin index analytics.idx_sales_transaction_date on new table analytics.sales_transaction and its partitions (empty: plain build) [lock: SHARE]
 CREATE INDEX idx_sales_transaction_date
     ON analytics.sales_transaction
     USING brin (transaction_date) WITH (pages_per_range = 128);
 
--- 30. mark index:analytics.idx_sales_transaction_date as managed by specql [lock: none]
+-- 33. mark index:analytics.idx_sales_transaction_date as managed by specql [lock: none]
 COMMENT ON INDEX analytics.idx_sales_transaction_date IS 'specql:entity=SalesTransaction';
 
--- 31. create btree index analytics.idx_sales_customer_product on new table analytics.sales_transaction and its partitions (empty: plain build) [lock: SHARE]
+-- 34. create btree index analytics.idx_sales_customer_product on new table analytics.sales_transaction and its partitions (empty: plain build) [lock: SHARE]
 CREATE INDEX idx_sales_customer_product
     ON analytics.sales_transaction
     USING btree (customer_id, product_id);
 
--- 32. mark index:analytics.idx_sales_customer_product as managed by specql [lock: none]
+-- 35. mark index:analytics.idx_sales_customer_product as managed by specql [lock: none]
 COMMENT ON INDEX analytics.idx_sales_customer_product IS 'specql:entity=SalesTransaction';
 
--- 33. create gist index analytics.idx_sales_region_category_date on new table analytics.sales_transaction and its partitions (empty: plain build) [lock: SHARE]
+-- 36. create gist index analytics.idx_sales_region_category_date on new table analytics.sales_transaction and its partitions (empty: plain build) [lock: SHARE]
 CREATE INDEX idx_sales_region_category_date
     ON analytics.sales_transaction
     USING gist (region, category, transaction_date);
 
--- 34. mark index:analytics.idx_sales_region_category_date as managed by specql [lock: none]
+-- 37. mark index:analytics.idx_sales_region_category_date as managed by specql [lock: none]
 COMMENT ON INDEX analytics.idx_sales_region_category_date IS 'specql:entity=SalesTransaction';
 
--- 35. create function analytics.update_performance_metrics_enqueue() (workflow update_performance_metrics: enqueue inserted rows, security definer) [lock: none]
+-- 38. create btree index specql.run_log_task_target_started on new table specql.run_log (empty: plain build) [lock: SHARE]
+CREATE INDEX run_log_task_target_started
+    ON specql.run_log
+    USING btree (task, target, started_at DESC);
+
+-- 39. mark index:specql.run_log_task_target_started as managed by specql [lock: none]
+COMMENT ON INDEX specql.run_log_task_target_started IS 'specql:entity=';
+
+-- 40. create function analytics.update_performance_metrics_enqueue() (workflow update_performance_metrics: enqueue inserted rows, security definer) [lock: none]
 CREATE OR REPLACE FUNCTION analytics.update_performance_metrics_enqueue()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -189,17 +217,21 @@ BEGIN
   INSERT INTO analytics.update_performance_metrics_queue (customer_id, product_id, quantity, total_amount, transaction_date, category)
   SELECT customer_id, product_id, quantity, total_amount, transaction_date, category
   FROM new_rows;
+  -- Wake a listening `specql worker`: one notification per statement (sent at commit).
+  IF FOUND THEN
+    PERFORM pg_notify('specql_queue', 'analytics.update_performance_metrics_queue');
+  END IF;
   RETURN NULL;
 END;
 $fn$;
 
--- 36. revoke EXECUTE on analytics.update_performance_metrics_enqueue() from PUBLIC [lock: none]
+-- 41. revoke EXECUTE on analytics.update_performance_metrics_enqueue() from PUBLIC [lock: none]
 REVOKE EXECUTE ON FUNCTION analytics.update_performance_metrics_enqueue() FROM PUBLIC;
 
--- 37. mark function:analytics.update_performance_metrics_enqueue() as managed by specql [lock: none]
+-- 42. mark function:analytics.update_performance_metrics_enqueue() as managed by specql [lock: none]
 COMMENT ON FUNCTION analytics.update_performance_metrics_enqueue() IS 'specql:entity=SalesTransaction';
 
--- 38. create function analytics.update_performance_metrics_process(integer) (workflow update_performance_metrics: queue processor, security definer) [lock: none]
+-- 43. create function analytics.update_performance_metrics_process(integer) (workflow update_performance_metrics: queue processor, security definer) [lock: none]
 CREATE OR REPLACE FUNCTION analytics.update_performance_metrics_process(p_batch_size integer DEFAULT 10000)
 RETURNS integer
 LANGUAGE plpgsql
@@ -308,13 +340,13 @@ BEGIN
 END;
 $fn$;
 
--- 39. revoke EXECUTE on analytics.update_performance_metrics_process(integer) from PUBLIC [lock: none]
+-- 44. revoke EXECUTE on analytics.update_performance_metrics_process(integer) from PUBLIC [lock: none]
 REVOKE EXECUTE ON FUNCTION analytics.update_performance_metrics_process(integer) FROM PUBLIC;
 
--- 40. mark function:analytics.update_performance_metrics_process(integer) as managed by specql [lock: none]
+-- 45. mark function:analytics.update_performance_metrics_process(integer) as managed by specql [lock: none]
 COMMENT ON FUNCTION analytics.update_performance_metrics_process(integer) IS 'specql:entity=SalesTransaction;defaults=1:5573a61b';
 
--- 41. create function analytics.bulk_insert_transactions(jsonb) (bulk insert into sales_transaction, security definer) [lock: none]
+-- 46. create function analytics.bulk_insert_transactions(jsonb) (bulk insert into sales_transaction, security definer) [lock: none]
 CREATE OR REPLACE FUNCTION analytics.bulk_insert_transactions(p_transactions jsonb)
 RETURNS integer
 LANGUAGE plpgsql
@@ -455,17 +487,21 @@ BEGIN
     -- No single row or field is at fault (a duplicate key, a missing partition, …): the original error.
     RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = v_message, DETAIL = coalesce(v_detail, '');
   END;
+  -- Wake a listening `specql worker`: one notification per statement (sent at commit).
+  IF v_inserted > 0 THEN
+    PERFORM pg_notify('specql_queue', 'analytics.update_performance_metrics_queue');
+  END IF;
   RETURN v_inserted;
 END;
 $fn$;
 
--- 42. revoke EXECUTE on analytics.bulk_insert_transactions(jsonb) from PUBLIC [lock: none]
+-- 47. revoke EXECUTE on analytics.bulk_insert_transactions(jsonb) from PUBLIC [lock: none]
 REVOKE EXECUTE ON FUNCTION analytics.bulk_insert_transactions(jsonb) FROM PUBLIC;
 
--- 43. mark function:analytics.bulk_insert_transactions(jsonb) as managed by specql [lock: none]
+-- 48. mark function:analytics.bulk_insert_transactions(jsonb) as managed by specql [lock: none]
 COMMENT ON FUNCTION analytics.bulk_insert_transactions(jsonb) IS 'specql:entity=SalesTransaction';
 
--- 44. create function analytics.refresh_product_performance_mv() (materialized view refresh, security definer) [lock: none]
+-- 49. create function analytics.refresh_product_performance_mv() (materialized view refresh, security definer) [lock: none]
 CREATE OR REPLACE FUNCTION analytics.refresh_product_performance_mv()
 RETURNS void
 LANGUAGE plpgsql
@@ -478,13 +514,13 @@ BEGIN
 END;
 $fn$;
 
--- 45. revoke EXECUTE on analytics.refresh_product_performance_mv() from PUBLIC [lock: none]
+-- 50. revoke EXECUTE on analytics.refresh_product_performance_mv() from PUBLIC [lock: none]
 REVOKE EXECUTE ON FUNCTION analytics.refresh_product_performance_mv() FROM PUBLIC;
 
--- 46. mark function:analytics.refresh_product_performance_mv() as managed by specql [lock: none]
+-- 51. mark function:analytics.refresh_product_performance_mv() as managed by specql [lock: none]
 COMMENT ON FUNCTION analytics.refresh_product_performance_mv() IS 'specql:entity=ProductMetrics';
 
--- 47. create function analytics.sales_transaction_maintain_partitions(date) (partition maintenance, security definer) [lock: none]
+-- 52. create function analytics.sales_transaction_maintain_partitions(date) (partition maintenance, security definer) [lock: none]
 CREATE OR REPLACE FUNCTION analytics.sales_transaction_maintain_partitions(p_today date DEFAULT (now() AT TIME ZONE 'UTC')::date)
 RETURNS text
 LANGUAGE plpgsql
@@ -515,6 +551,7 @@ DECLARE
   v_moved bigint;
   v_partition record;
   v_done text[] := ARRAY[]::text[];
+  v_late boolean;
 BEGIN
   IF p_today IS NULL THEN
     RAISE EXCEPTION 'p_today must not be NULL';
@@ -580,6 +617,41 @@ BEGIN
     v_from := v_to;
   END LOOP;
 
+  -- 3. Rows waiting in DEFAULT (late, or beyond the window): each of their intervals gets its
+  --    partition, made the same online way, so DEFAULT ends empty. Intervals older than the
+  --    retention cutoff go into the archive schema, where their partition would be.
+  EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s)', v_default) INTO v_late;
+  IF v_late THEN
+    EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', v_parent);
+    EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', v_default);
+    FOR v_from IN EXECUTE format('SELECT DISTINCT date_trunc(''month'', (%I AT TIME ZONE ''UTC''))::date FROM %s ORDER BY 1', v_column, v_default) LOOP
+      v_to := (v_from + v_step)::date;
+      v_name := 'sales_transaction_p' || to_char(v_from, 'YYYY_MM');
+      v_lower := to_char(v_from, 'YYYY-MM-DD') || ' 00:00:00+00';
+      v_upper := to_char(v_to, 'YYYY-MM-DD') || ' 00:00:00+00';
+      IF v_cutoff IS NOT NULL AND v_to <= v_cutoff THEN
+        -- Beyond retention: archived like its partition (never attached, never deleted).
+        IF to_regclass(format('%I.%I', v_archive_schema, v_name)) IS NULL THEN
+          EXECUTE format('CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)',
+                         v_archive_schema, v_name, v_parent);
+        END IF;
+        EXECUTE format('WITH moved AS (DELETE FROM %s WHERE %I >= %L AND %I < %L RETURNING *) INSERT INTO %I.%I SELECT * FROM moved',
+                       v_default, v_column, v_lower, v_column, v_upper, v_archive_schema, v_name);
+        GET DIAGNOSTICS v_moved = ROW_COUNT;
+        v_done := v_done || format('archived %s late rows into %I.%I', v_moved, v_archive_schema, v_name);
+      ELSE
+        EXECUTE format('CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)',
+                       v_schema, v_name, v_parent);
+        EXECUTE format('WITH moved AS (DELETE FROM %s WHERE %I >= %L AND %I < %L RETURNING *) INSERT INTO %I.%I SELECT * FROM moved',
+                       v_default, v_column, v_lower, v_column, v_upper, v_schema, v_name);
+        GET DIAGNOSTICS v_moved = ROW_COUNT;
+        EXECUTE format('ALTER TABLE %s ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)',
+                       v_parent, v_schema, v_name, v_lower, v_upper);
+        v_done := v_done || format('created %I.%I (moved %s late rows from DEFAULT)', v_schema, v_name, v_moved);
+      END IF;
+    END LOOP;
+  END IF;
+
   -- SET LOCAL lasts until the end of the caller's transaction: give the caller its settings back.
   PERFORM set_config('lock_timeout', v_saved_lock_timeout, true);
   PERFORM set_config('datestyle', v_saved_datestyle, true);
@@ -590,23 +662,23 @@ BEGIN
 END;
 $fn$;
 
--- 48. revoke EXECUTE on analytics.sales_transaction_maintain_partitions(date) from PUBLIC [lock: none]
+-- 53. revoke EXECUTE on analytics.sales_transaction_maintain_partitions(date) from PUBLIC [lock: none]
 REVOKE EXECUTE ON FUNCTION analytics.sales_transaction_maintain_partitions(date) FROM PUBLIC;
 
--- 49. mark function:analytics.sales_transaction_maintain_partitions(date) as managed by specql [lock: none]
+-- 54. mark function:analytics.sales_transaction_maintain_partitions(date) as managed by specql [lock: none]
 COMMENT ON FUNCTION analytics.sales_transaction_maintain_partitions(date) IS 'specql:entity=SalesTransaction;defaults=1:dd778751';
 
--- 50. create trigger update_performance_metrics_on_insert on analytics.sales_transaction (AFTER INSERT for each statement, calls update_performance_metrics_enqueue) [lock: SHARE ROW EXCLUSIVE]
+-- 55. create trigger update_performance_metrics_on_insert on analytics.sales_transaction (AFTER INSERT for each statement, calls update_performance_metrics_enqueue) [lock: SHARE ROW EXCLUSIVE]
 CREATE TRIGGER update_performance_metrics_on_insert
   AFTER INSERT ON analytics.sales_transaction
   REFERENCING NEW TABLE AS new_rows
   FOR EACH STATEMENT
   EXECUTE FUNCTION analytics.update_performance_metrics_enqueue();
 
--- 51. mark trigger:analytics.sales_transaction.update_performance_metrics_on_insert as managed by specql [lock: none]
+-- 56. mark trigger:analytics.sales_transaction.update_performance_metrics_on_insert as managed by specql [lock: none]
 COMMENT ON TRIGGER update_performance_metrics_on_insert ON analytics.sales_transaction IS 'specql:entity=SalesTransaction';
 
--- 52. create materialized view analytics.product_performance_mv (populated now; reads its source like any SELECT) [lock: none]
+-- 57. create materialized view analytics.product_performance_mv (populated now; reads its source like any SELECT) [lock: none]
 CREATE MATERIALIZED VIEW analytics.product_performance_mv AS
 SELECT
     product_id,
@@ -619,9 +691,9 @@ SELECT
 FROM analytics.product_metrics
 WITH DATA;
 
--- 53. create unique index analytics.product_performance_mv_key on analytics.product_performance_mv (needed by REFRESH CONCURRENTLY) [lock: none]
+-- 58. create unique index analytics.product_performance_mv_key on analytics.product_performance_mv (needed by REFRESH CONCURRENTLY) [lock: none]
 CREATE UNIQUE INDEX product_performance_mv_key
     ON analytics.product_performance_mv (product_id);
 
--- 54. mark materialized_view:analytics.product_performance_mv as managed by specql [lock: none]
+-- 59. mark materialized_view:analytics.product_performance_mv as managed by specql [lock: none]
 COMMENT ON MATERIALIZED VIEW analytics.product_performance_mv IS 'specql:entity=ProductMetrics;sha=24e19d205d0d';

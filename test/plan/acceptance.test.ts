@@ -229,7 +229,7 @@ test.each(cases.map((c, i) => [c.name, i] as const))('%s', async (_name, i) => {
   const s = `acc_${i}`;
   const opts = { databaseUrl: db.url };
   const window = c.retention
-    ? { partitionWindow: { interval: 'monthly', from: '', to: '', premake: 1, retention: 2, archiveSchema: `${s}_archive` } }
+    ? { partitionWindow: { interval: 'monthly', from: '', to: '', premake: 1, retention: 2, retentionCutoff: '2024-02-01T00:00:00Z', archiveSchema: `${s}_archive` } }
     : {};
   expect(await executeMeasuringLocks(db.url, await planDesired(state(c.from(s)), opts))).toEqual([]);
   for (const sql of c.setup?.(s) ?? []) await db.pool.query(sql);

@@ -90,7 +90,7 @@ test('archived partitions are neither recreated nor reported, however they were 
   const m = table('ar', 'm', [col('id', 'integer', { notNull: true }), col('at', 'timestamp with time zone', { notNull: true })], {
     partitionBy: { strategy: 'range', column: 'at' },
   });
-  const window = { partitionWindow: { interval: 'monthly', from: '', to: '', premake: 1, retention: 2, archiveSchema: 'ar_archive' } };
+  const window = { partitionWindow: { interval: 'monthly', from: '', to: '', premake: 1, retention: 2, retentionCutoff: '2024-01-01T00:00:00Z', archiveSchema: 'ar_archive' } };
   const parts = monthly({ schema: 'ar', name: 'm' }, '2024-01', 3);
   const older = state([{ kind: 'schema', name: 'ar_archive' }, m, ...parts], 'E', window);
   await applyDesired(older, { databaseUrl: db.url });

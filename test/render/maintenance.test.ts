@@ -63,9 +63,11 @@ describe('monthly table with DEFAULT partition and 3 months retention', () => {
         'archived m1.sales_transaction_p2024_01 into analytics_archive',
         'created m1.sales_transaction_p2024_07 (moved 3 rows from DEFAULT)',
         'created m1.sales_transaction_p2024_08 (moved 2 rows from DEFAULT)',
+        // Far outside the window, but within retention: it gets its own partition (late rows).
+        'created m1.sales_transaction_p2031_01 (moved 1 late rows from DEFAULT)',
       ].join('; '),
     );
-    // Partitions now cover Feb..Aug (May + 3 ahead); January lives on, whole, in the archive schema.
+    // Partitions now cover Feb..Aug (May + 3 ahead) and January 2031; January 2024 lives on, whole, in the archive schema.
     expect(await partitionsOf('m1.sales_transaction')).toEqual([
       'sales_transaction_default',
       'sales_transaction_p2024_02',
@@ -75,15 +77,17 @@ describe('monthly table with DEFAULT partition and 3 months retention', () => {
       'sales_transaction_p2024_06',
       'sales_transaction_p2024_07',
       'sales_transaction_p2024_08',
+      'sales_transaction_p2031_01',
     ]);
-    // The function's window is the generator's window for the same day.
+    // The function's window is the generator's window for the same day (plus the late rows' partition).
     const later = buildDesired(specSet(salesLike({ schema: 'm1' })), { today: '2024-05-10', retention: 3 });
     const expected = later.objects.filter((o) => o.kind === 'partition').map((o) => (o as { name: string }).name);
-    expect(await partitionsOf('m1.sales_transaction')).toEqual([...expected].sort());
+    expect(await partitionsOf('m1.sales_transaction')).toEqual([...expected, 'sales_transaction_p2031_01'].sort());
     expect(await count('analytics_archive.sales_transaction_p2024_01')).toBe(5);
     expect(await count('m1.sales_transaction_p2024_07')).toBe(3);
     expect(await count('m1.sales_transaction_p2024_08')).toBe(2);
-    expect(await count('m1.sales_transaction_default')).toBe(1);
+    expect(await count('m1.sales_transaction_default')).toBe(0);
+    expect(await count('m1.sales_transaction_p2031_01')).toBe(1);
     expect(await count('m1.sales_transaction')).toBe(before - 5);
     expect((await count('m1.sales_transaction')) + (await count('analytics_archive.sales_transaction_p2024_01'))).toBe(before);
   });
@@ -91,7 +95,7 @@ describe('monthly table with DEFAULT partition and 3 months retention', () => {
   test('new partitions carry every parent index, which stay valid', async () => {
     const parents = await parentIndexes(db.pool, 'm1.sales_transaction');
     expect(parents).toHaveLength(4);
-    for (const parent of parents) expect(parent).toMatchObject({ valid: true, children: 8 });
+    for (const parent of parents) expect(parent).toMatchObject({ valid: true, children: 9 });
   });
 
   test('new rows for a created range land in its partition; a second run has nothing to do', async () => {

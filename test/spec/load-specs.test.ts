@@ -120,6 +120,7 @@ test('materialized view: fields in order, view.columns replacing same-named ones
     ],
     filter: null,
     uniqueKey: ['product_id'],
+    cache: null,
   });
   expect(at.line).toBe(21);
   expect(byName('CustomerMetrics').materializedView).toBeNull();

@@ -116,6 +116,7 @@ export function state(objects: DbObject[], entity = 'E', extra: Partial<EntityOu
     queue: null,
     materializedViews: names('materialized_view'),
     partitionWindow: null,
+    queueSchedules: [],
     refreshSchedules: [],
     maintenanceSchedule: null,
     ...extra,

@@ -110,7 +110,7 @@ function stallState(withIndex: boolean): DesiredState {
     entities: [{
       entity: 'Events', schema: 'stall', table: 'events', partitions: parts.map((p) => p.name), defaultPartition: null,
       indexes: withIndex ? ['events_payload_idx'] : [], functions: [], triggers: [], queue: null, materializedViews: [],
-      partitionWindow: null, refreshSchedules: [], maintenanceSchedule: null,
+      partitionWindow: null, queueSchedules: [], refreshSchedules: [], maintenanceSchedule: null,
     }],
   };
 }

@@ -29,6 +29,7 @@ import { qualify, quoteIdent, quoteLiteral } from '../../model/ident';
 import type { FunctionObject, TableObject } from '../../model/objects';
 import { BULK_LOAD_SETTING, bulkFunctionName, bulkParameterName } from './names';
 import { enqueueInsertSql, SEARCH_PATH } from './workflow';
+import { notifyLines } from '../queue-drain';
 
 /** A queue the bulk function fills itself (disable_triggers with an async workflow). */
 export interface SelfEnqueue {
@@ -93,6 +94,8 @@ export function bulkFunction(entity: EntitySpec, action: BulkOperationAction, en
       '    -- No single row or field is at fault (a duplicate key, a missing partition, …): the original error.',
       '    RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = v_message, DETAIL = coalesce(v_detail, \'\');',
       '  END;',
+      // issue 10 (specql worker): the rows it enqueued itself wake the worker like the trigger's do.
+      ...(selfEnqueue ? enqueues.flatMap((q) => notifyLines(q.queue, 'v_inserted > 0', '  ')) : []),
       '  RETURN v_inserted;',
       'END;',
     ].join('\n'),

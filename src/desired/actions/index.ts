@@ -7,7 +7,7 @@
  */
 import { DiagnosticsError, type Diagnostic } from '../../diagnostics/diagnostic';
 import type { BulkOperationAction, EntitySpec, SpecSet, WorkflowAction } from '../../spec/model';
-import type { DbObject } from '../../model/objects';
+import type { DbObject, FunctionObject, TableObject } from '../../model/objects';
 import { bulkFunction, type SelfEnqueue } from './bulk';
 import { workflowObjects, type WorkflowObjects } from './workflow';
 
@@ -17,6 +17,8 @@ export interface ActionObjects {
   readonly functions: readonly string[];
   readonly triggers: readonly string[];
   readonly queue: string | null;
+  /** Each async workflow's queue and the processor that drains it (for the worker and pg_cron). */
+  readonly drains: readonly { readonly queue: TableObject; readonly processor: FunctionObject }[];
 }
 
 export { loadParser } from './parser';
@@ -65,5 +67,10 @@ export function actionObjects(entity: EntitySpec, specs: SpecSet): ActionObjects
     triggers: objects.flatMap((o) => (o.kind === 'trigger' ? [o.name] : [])),
     // EntityOutputs has room for one queue; with several workflows the first is reported.
     queue: queues[0] ?? null,
+    drains: generated.flatMap((w) => {
+      // The processor is the workflow function that takes a batch size (see workflow.ts).
+      const processor = w.functions.find((f) => f.args.some((a) => a.name === 'p_batch_size'));
+      return w.queue && processor ? [{ queue: w.queue, processor }] : [];
+    }),
   };
 }

@@ -18,6 +18,7 @@ import { DiagnosticsError, type Diagnostic } from '../../diagnostics/diagnostic'
 import type { EntitySpec, SpecSet, WorkflowAction } from '../../spec/model';
 import { qualify, quoteIdent, quoteLiteral } from '../../model/ident';
 import type { ColumnDef, FunctionObject, TableObject, TriggerObject } from '../../model/objects';
+import { notifyLines } from '../queue-drain';
 import { AGGREGATE_ALIAS, analyseStep, BATCH_ALIAS, TARGET_ALIAS, type StepPlan } from './accumulators';
 import {
   applyFunctionName,
@@ -194,7 +195,10 @@ function enqueueBody(queue: TableObject, fields: readonly string[], bulkEnqueues
       '  END IF;',
     );
   }
-  lines.push(indent(enqueueInsertSql(queue, fields, NEW_ROWS), '  ') + ';', '  RETURN NULL;', 'END;');
+  lines.push(indent(enqueueInsertSql(queue, fields, NEW_ROWS), '  ') + ';');
+  // issue 10 (specql worker): wake the worker once per inserting statement.
+  lines.push(...notifyLines(queue, 'FOUND', '  '));
+  lines.push('  RETURN NULL;', 'END;');
   return lines.join('\n');
 }
 

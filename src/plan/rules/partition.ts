@@ -66,7 +66,7 @@ export function planPartition(ctx: PlanContext, desired: PartitionObject): void 
 }
 
 /** Live range partitions of a desired table that lie before the desired window: archive them. */
-export function planArchive(ctx: PlanContext, table: TableObject, archiveSchema: string | null): void {
+export function planArchive(ctx: PlanContext, table: TableObject, archiveSchema: string | null, retentionCutoff: string | null = null): void {
   const desiredParts = ctx.desired.objects.filter(
     (o): o is PartitionObject => o.kind === 'partition' && o.parent.schema === table.schema && o.parent.name === table.name,
   );
@@ -79,15 +79,9 @@ export function planArchive(ctx: PlanContext, table: TableObject, archiveSchema:
     // Newer than the window start: made ahead by the maintenance function; left alone.
     ctx.handled.add(key);
     if (part.bound.to > windowStart) continue;
-    if (!archiveSchema) {
-      ctx.diagnose({
-        code: 'plan.partition_outside_window',
-        severity: 'warning',
-        subject: key,
-        message: `partition ${part.schema}.${part.name} is older than the window but no archive schema is set; left attached`,
-      });
-      continue;
-    }
+    // issue 10 (late rows): older than the window but within retention — made by the maintenance
+    // function for rows that arrived late; only retention archives partitions, so left alone.
+    if (archiveSchema === null || (retentionCutoff !== null && part.bound.to > retentionCutoff)) continue;
     const entity = ctx.liveEntity(part) ?? ctx.desiredEntity(table) ?? '';
     emitAll(ctx, Phase.Archive, archivePartition(ctx.render, part, table, archiveSchema, entity));
   }

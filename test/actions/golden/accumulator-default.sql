@@ -26,6 +26,10 @@ BEGIN
   INSERT INTO analytics.update_performance_metrics_queue (customer_id, product_id, quantity, total_amount, transaction_date, category)
   SELECT customer_id, product_id, quantity, total_amount, transaction_date, category
   FROM new_rows;
+  -- Wake a listening `specql worker`: one notification per statement (sent at commit).
+  IF FOUND THEN
+    PERFORM pg_notify('specql_queue', 'analytics.update_performance_metrics_queue');
+  END IF;
   RETURN NULL;
 END;
 $fn$;
@@ -290,6 +294,10 @@ BEGIN
     -- No single row or field is at fault (a duplicate key, a missing partition, …): the original error.
     RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = v_message, DETAIL = coalesce(v_detail, '');
   END;
+  -- Wake a listening `specql worker`: one notification per statement (sent at commit).
+  IF v_inserted > 0 THEN
+    PERFORM pg_notify('specql_queue', 'analytics.update_performance_metrics_queue');
+  END IF;
   RETURN v_inserted;
 END;
 $fn$;
