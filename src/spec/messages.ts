@@ -4,7 +4,7 @@
  * calls one of these to say *what* and *how to fix it*.
  */
 import type { Diagnostic, SourcePosition } from '../diagnostics/diagnostic';
-import type { ExpressionProblem } from './expressions';
+import { allowedFunctions, ALLOWED_CAST_TYPES, ALLOWED_OPERATORS, type ExpressionContext, type ExpressionProblem } from './expressions';
 
 const error = (code: string, at: SourcePosition | undefined, message: string, hint?: string, subject?: string): Diagnostic => ({
   code,
@@ -24,7 +24,7 @@ const where = (at: SourcePosition) => `line ${at.line}`;
 /** `fields.x`, or "the document" for the root. */
 const named = (subject: string) => (subject ? `\`${subject}\`` : 'the document');
 
-export type ExpressionContext = 'workflow' | 'view' | 'default';
+export type { ExpressionContext };
 
 export const messages = {
   // --- YAML -------------------------------------------------------------
@@ -137,8 +137,9 @@ export const messages = {
     ),
   unknownAssignmentTarget: (at: SourcePosition, column: string, entity: string, suggestion: string | null) =>
     error('workflow.unknown_column', at, `workflow step sets \`${column}\`, which ${entity} does not have.`, didYouMean(suggestion) ?? `add \`${column}\` to ${entity}'s fields`),
-  conditionShape: (at: SourcePosition) =>
-    error('workflow.condition_shape', at, 'a workflow condition must be `key_column = transaction.field`, joined by AND.', 'e.g. `condition: "product_id = transaction.product_id"`'),
+  conditionShape: (at: SourcePosition, alias: string) =>
+    error('workflow.condition_shape', at, `a workflow condition must be \`key_column = ${alias}.field\`, joined by AND.`, `e.g. \`condition: "product_id = ${alias}.product_id"\``),
+  duplicateStep: (at: SourcePosition, name: string) => error('workflow.duplicate_step', at, `step \`${name}\` appears twice in this workflow.`, 'give each step its own name'),
   conditionKey: (at: SourcePosition, entity: string, columns: readonly string[], key: readonly string[]) =>
     error(
       'workflow.condition_key',
@@ -151,37 +152,72 @@ export const messages = {
 
   // --- expressions ---------------------------------------------------------
   expressionSyntax: (at: SourcePosition, parserMessage: string) =>
-    error('expression.syntax', at, `PostgreSQL cannot parse this expression: ${parserMessage}.`),
-  expressionProblem: (at: SourcePosition, problem: ExpressionProblem, context: ExpressionContext, entity: string, source: string | null): Diagnostic => {
+    error('expression.syntax', at, `PostgreSQL cannot parse this expression: ${parserMessage}.`, 'write one SQL expression: no statements, comments, FROM or AS'),
+  expressionNotRendered: (at: SourcePosition, detail: string) =>
+    error('expression.unsupported', at, `this expression cannot be rendered back to SQL exactly: ${detail}.`, 'simplify the expression'),
+  expressionProblem: (at: SourcePosition, problem: ExpressionProblem, context: ExpressionContext, entity: string, row: { alias: string; trigger: string; source: string } | null): Diagnostic => {
     const code = `expression.${problem.kind}`;
+    const where = context === 'default' ? 'a default' : context === 'view' ? 'a view expression' : 'a workflow expression';
+    const functionList = allowedFunctions(context).join(', ');
     switch (problem.kind) {
       case 'subquery':
-        return error(code, at, 'subqueries are not allowed in spec expressions.', 'compute it in a workflow step or a view column instead');
+        return error(code, at, `subqueries are not allowed in ${where}.`, context === 'default' ? 'use a constant or a function of constants' : 'compute it in a workflow step or a view column instead');
       case 'unknown_column':
-        return error(code, at, `\`${problem.name}\` is not a column of ${entity}.`, didYouMean(problem.suggestion) ?? (context === 'workflow' ? `use a column of ${entity} or \`transaction.<field>\` of ${source ?? 'the source entity'}` : undefined));
-      case 'unknown_transaction_field':
-        return error(code, at, `\`transaction.${problem.name}\`: ${source ?? 'the source entity'} has no field \`${problem.name}\`.`, didYouMean(problem.suggestion));
-      case 'transaction_not_allowed':
-        return error(code, at, `\`${problem.name}\`: \`transaction.\` is only available in workflow steps.`, 'use the entity\'s own columns');
+        return error(code, at, `\`${problem.name}\` is not a column of ${entity}.`, didYouMean(problem.suggestion) ?? (row ? `use a column of ${entity} or \`${row.alias}.<field>\` of ${row.source}` : undefined));
+      case 'column_not_allowed':
+        return error(code, at, `a default cannot read a column (\`${problem.name}\`): PostgreSQL computes it before the row exists.`, 'use a constant or a function of constants, e.g. `now()`');
+      case 'unknown_row_field':
+        return error(code, at, `\`${row?.alias ?? 'row'}.${problem.name}\`: ${row?.source ?? 'the source entity'} has no field \`${problem.name}\`.`, didYouMean(problem.suggestion));
+      case 'wrong_row_alias':
+        return row
+          ? error(
+              code,
+              at,
+              `\`${problem.name}\`: the inserted row is called \`${row.alias}\` in this workflow (its trigger is \`${row.trigger}\`: the alias is the trigger's name without \`_inserted\`).`,
+              `write \`${problem.suggestion}\``,
+            )
+          : error(code, at, `\`${problem.name}\`: only bare column names are allowed.`);
       case 'bad_qualifier':
-        return error(code, at, `\`${problem.name}\`: only bare column names${context === 'workflow' ? ' and `transaction.<field>`' : ''} are allowed.`);
+        return error(code, at, `\`${problem.name}\`: only bare column names${row ? ` and \`${row.alias}.<field>\`` : ''} are allowed.`, context === 'view' ? 'name the column alone: a view reads only its own entity' : undefined);
       case 'star':
         return error(code, at, '`*` is not allowed in an expression.', 'name the columns');
       case 'volatile':
+        return context === 'view'
+          ? error(
+              code,
+              at,
+              `\`${problem.name}\` makes the view's contents depend on when it was last refreshed (and on refresh frequency), not on the data.`,
+              'store the time you need in a column (e.g. first_sale_date / last_sale_date) and compute from columns only',
+            )
+          : error(
+              code,
+              at,
+              `\`${problem.name}\` gives a different value each time it runs; a batched workflow would not give the same result as applying rows one by one.`,
+              `store the value in a column of ${row?.source ?? 'the source entity'} (e.g. with a default) and read it as \`${row?.alias ?? 'row'}.<field>\``,
+            );
+      case 'function_not_allowed':
+        return error(code, at, `function \`${problem.name}\` is not allowed in ${where}.`, `${problem.suggestion ? `did you mean \`${problem.suggestion}\`? ` : ''}allowed: ${functionList}; operators, CASE, COALESCE, NULLIF, GREATEST, LEAST and casts`);
+      case 'function_qualified':
+        return error(code, at, `function \`${problem.name}\` is schema-qualified: only PostgreSQL's built-in functions are allowed (unqualified or \`pg_catalog.\`).`, `allowed: ${functionList}`);
+      case 'aggregate':
+        return error(code, at, `aggregate or window call \`${problem.name}\` is not allowed: an expression sees one row.`, context === 'workflow' ? 'workflows aggregate by themselves: write the per-row update, e.g. `total + transaction.amount`' : undefined);
+      case 'set_returning':
+        return error(code, at, `set-returning function \`${problem.name}\` is not allowed: an expression gives one value.`);
+      case 'operator_not_allowed':
+        return error(code, at, `operator \`${problem.name}\` is not allowed in spec expressions.`, `allowed: ${ALLOWED_OPERATORS.join(' ')}, AND, OR, NOT, IS [NOT] NULL, [NOT] IN, BETWEEN, [I]LIKE, IS [NOT] DISTINCT FROM`);
+      case 'operator_qualified':
+        return error(code, at, `\`${problem.name}\`: schema-qualified operators are not allowed.`, 'write the plain operator symbol, e.g. `+`');
+      case 'cast_not_allowed':
         return error(
           code,
           at,
-          `\`${problem.name}\` makes the view's contents depend on when it was last refreshed (and on refresh frequency), not on the data.`,
-          'store the time you need in a column (e.g. first_sale_date / last_sale_date) and compute from columns only',
+          `cast to \`${problem.name}\` is not allowed: casts may target only the spec's own types.`,
+          `${problem.suggestion ? `did you mean \`${problem.suggestion}\`? ` : ''}allowed: ${ALLOWED_CAST_TYPES.join(', ')} (or their SQL spellings: integer, decimal(p,s), varchar(n), timestamptz, …)`,
         );
-      case 'function_not_allowed':
-        return error(code, at, `function \`${problem.name}\` is not allowed here.`, `allowed: GREATEST, LEAST, COALESCE, NULLIF, ROUND, ABS, EXTRACT, date_part, date_trunc, arithmetic, CASE and casts${problem.suggestion ? `; did you mean \`${problem.suggestion}\`?` : ''}`);
-      case 'aggregate':
-        return error(code, at, `aggregate or window call \`${problem.name}\` is not allowed: expressions see one row.`);
       case 'parameter':
-        return error(code, at, `parameter \`${problem.name}\` is not allowed.`, 'use `transaction.<field>`');
+        return error(code, at, `parameter \`${problem.name}\` is not allowed.`, row ? `use \`${row.alias}.<field>\`` : undefined);
       case 'unsupported':
-        return error(code, at, `this SQL construct (${problem.name}) is not supported in spec expressions.`);
+        return error(code, at, `this SQL construct (${problem.name}) is not supported in spec expressions.`, 'use operators, CASE, COALESCE, NULLIF, GREATEST, LEAST, casts and the allowed functions');
     }
   },
 

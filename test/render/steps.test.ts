@@ -1,4 +1,5 @@
 /** Step metadata: locks, transactionality, timeouts and hazards of the create and drop forms. */
+import { sql } from '../support/sql';
 import { buildDesired } from '../../src/desired/build';
 import type { DbObject } from '../../src/model/objects';
 import { INDEX_BUILD_STATEMENT_TIMEOUT_MS } from '../../src/model/step';
@@ -77,7 +78,7 @@ test('a plain table: columns one per line, identity form', () => {
       name: 'queue',
       columns: [
         { name: 'id', type: 'bigint', notNull: true, default: null, identity: true },
-        { name: 'order', type: 'text', notNull: false, default: "'x'", identity: false },
+        { name: 'order', type: 'text', notNull: false, default: sql("'x'"), identity: false },
       ],
       constraints: [{ name: 'queue_pkey', kind: 'primary_key', columns: ['id'] }],
       partitionBy: null,

@@ -12,7 +12,8 @@
  *  - a column that left the spec is dropped (deletes_data) only if specql
  *    created it (listed in the table's marker); one added by hand is reported.
  */
-import { normalizeDefault } from '../../catalog/normalize';
+import { defaultFormKey } from '../../catalog/defaults';
+import { canonicalDefault } from '../../catalog/normalize';
 import type { ColumnDef, ConstraintDef, TableObject } from '../../model/objects';
 import { objectKey } from '../../model/objects';
 import { fitIdentifier, qualify, quoteIdent } from '../../model/ident';
@@ -175,7 +176,7 @@ function alterColumn(ctx: PlanContext, table: TableObject, col: ColumnDef, live:
       hazards,
     );
   }
-  const desiredDefault = col.identity ? null : normalizeDefault(col.default, col.type);
+  const desiredDefault = col.identity || col.default === null ? null : (ctx.live.defaultForms.get(defaultFormKey(col.type, col.default)) ?? canonicalDefault(col.default, col.type));
   if (desiredDefault !== live.default && !col.identity) {
     emit(
       col.default === null
