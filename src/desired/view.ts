@@ -4,16 +4,13 @@
  */
 import type { EntitySpec, MaterializedViewSpec } from '../spec/model';
 import type { CronJobObject, FunctionObject, MaterializedViewObject, QualifiedName, RefreshSchedule } from '../model/objects';
-import { treeOf, type SqlExpression } from '../model/expression';
+import type { SqlExpression } from '../model/expression';
 import { fitIdentifier, qualify, quoteIdent } from '../model/ident';
 import { refreshFunctionName, refreshJobName, viewKeyIndexName } from './naming';
 import { cronForSeconds, refreshSchedule as parseRefreshInterval } from '../spec/refresh';
 
-/** The column expression is the bare column itself. */
-function isColumn(expression: SqlExpression, name: string): boolean {
-  const ref = treeOf(expression)['ColumnRef'] as { fields?: { String?: { sval?: string } }[] } | undefined;
-  return ref?.fields?.length === 1 && ref.fields[0]?.String?.sval === name;
-}
+/** The column expression is the bare column itself (as the deparser spells it, or quoted). */
+const isColumn = (expression: SqlExpression, name: string): boolean => expression === name || expression === quoteIdent(name);
 
 /**
  * `SELECT <columns> FROM <schema>.<table> [WHERE filter]`, one column per line,

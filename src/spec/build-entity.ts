@@ -6,8 +6,8 @@
  * (workflow targets, name clashes) are in ./validate.ts.
  */
 import { isScalar } from 'yaml';
-import { generatorExpression, type SqlExpression } from '../model/expression';
-import { quoteIdent, snakeCase } from '../model/ident';
+import { columnExpression, GENERATED_EXPRESSIONS, type SqlExpression } from '../model/expression';
+import { snakeCase } from '../model/ident';
 import {
   bool,
   checkColumns,
@@ -287,9 +287,6 @@ function buildActions(doc: SpecDocument, raw: Raw, entityName: string, sourceFie
   return actions;
 }
 
-/** A view column that is just the field: the deparser's spelling of the bare name. */
-const columnExpression = (name: string): SqlExpression => generatorExpression(quoteIdent(name));
-
 function buildMaterializedView(doc: SpecDocument, raw: Raw, entity: string, fields: readonly FieldSpec[], primaryKey: readonly string[], report: Report): MaterializedViewSpec | null {
   const name = str(raw.materialized_view);
   const view = isMap(raw.view) ? raw.view : null;
@@ -389,7 +386,7 @@ export function buildEntity(doc: SpecDocument, report: Report): EntityDraft | nu
       report(messages.keyNullable(positionOf(doc, ['fields', field.name, 'not_null']), field.name, field.name === partitionColumn ? 'the partition column' : 'a primary key column'));
     }
     const generatedDefault = ownKey.length === 1 && ownKey[0] === field.name && field.type === 'uuid' && field.default === null;
-    return { ...field, notNull: true, default: generatedDefault ? generatorExpression('gen_random_uuid()') : field.default };
+    return { ...field, notNull: true, default: generatedDefault ? GENERATED_EXPRESSIONS.randomUuid : field.default };
   });
 
   const indexes = buildIndexes(doc, raw, entity, fieldNames, report);

@@ -16,7 +16,7 @@
  */
 import { DiagnosticsError, type Diagnostic } from '../../diagnostics/diagnostic';
 import type { EntitySpec, SpecSet, WorkflowAction } from '../../spec/model';
-import { generatorExpression } from '../../model/expression';
+import { GENERATED_EXPRESSIONS, integerExpression } from '../../model/expression';
 import { assertPlainIdentifier, qualify, quoteIdent, quoteLiteral } from '../../model/ident';
 import type { ColumnDef, FunctionObject, TableObject, TriggerObject } from '../../model/objects';
 import { AGGREGATE_ALIAS, analyseStep, BATCH_ALIAS, TARGET_ALIAS, type StepPlan } from './accumulators';
@@ -137,7 +137,7 @@ export function workflowObjects(entity: EntitySpec, action: WorkflowAction, spec
     name: processFunctionName(action.name),
     // batch_updates: false asks for one queued row per call; the aggregation itself is
     // exact either way, so the hint only sets how much a call takes by default.
-    args: [{ name: 'p_batch_size', type: 'integer', default: generatorExpression(String(action.hints.batchUpdates ? DEFAULT_BATCH_SIZE : 1)) }],
+    args: [{ name: 'p_batch_size', type: 'integer', default: integerExpression(action.hints.batchUpdates ? DEFAULT_BATCH_SIZE : 1) }],
     returns: 'integer',
     purpose: `workflow ${action.name}: queue processor`,
     body: processBody(queue, steps),
@@ -149,7 +149,7 @@ function queueTable(entity: EntitySpec, action: WorkflowAction, fields: readonly
   const columns: ColumnDef[] = [
     { name: 'id', type: 'bigint', notNull: true, default: null, identity: true },
     ...fields.map((name) => ({ name, type: entity.fields.find((f) => f.name === name)!.type, notNull: false, default: null, identity: false })),
-    { name: 'queued_at', type: 'timestamp with time zone', notNull: true, default: generatorExpression('now()'), identity: false },
+    { name: 'queued_at', type: 'timestamp with time zone', notNull: true, default: GENERATED_EXPRESSIONS.now, identity: false },
   ];
   return {
     kind: 'table',
