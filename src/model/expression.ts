@@ -139,7 +139,36 @@ function errorByteOffset(sql: string, message: string): number {
   return offset;
 }
 
-const QUERY_CLAUSES = ['fromClause', 'whereClause', 'groupClause', 'havingClause', 'sortClause', 'limitCount', 'limitOffset', 'windowClause', 'distinctClause', 'intoClause', 'withClause', 'lockingClause'];
+/** Query parts an expression must not have, with the keyword that starts each. */
+const QUERY_CLAUSES: readonly (readonly [string, string, readonly string[]])[] = [
+  ['withClause', 'WITH', ['WITH']],
+  ['distinctClause', 'DISTINCT', ['DISTINCT']],
+  ['intoClause', 'INTO', ['INTO']],
+  ['fromClause', 'FROM', ['FROM']],
+  ['whereClause', 'WHERE', ['WHERE']],
+  ['groupClause', 'GROUP BY', ['GROUP']],
+  ['havingClause', 'HAVING', ['HAVING']],
+  ['windowClause', 'WINDOW', ['WINDOW']],
+  ['sortClause', 'ORDER BY', ['ORDER']],
+  ['limitCount', 'LIMIT', ['LIMIT', 'FETCH']],
+  ['limitOffset', 'OFFSET', ['OFFSET']],
+  ['lockingClause', 'FOR', ['FOR']],
+];
+
+/** Byte offset of the first of `keywords` outside parentheses (after the leading SELECT), or of the text. */
+function keywordOffset(sql: string, keywords: readonly string[]): number {
+  let depth = 0;
+  try {
+    for (const token of scanSync(sql).tokens.slice(1)) {
+      if (token.text === '(' || token.text === '[') depth++;
+      else if (token.text === ')' || token.text === ']') depth--;
+      else if (depth === 0 && keywords.includes(token.text.toUpperCase())) return token.start;
+    }
+  } catch {
+    // unscannable text was reported by the parser already
+  }
+  return Buffer.byteLength(PREFIX);
+}
 
 /**
  * Parses one SQL expression with PostgreSQL's grammar, as `SELECT <text>`.
@@ -163,9 +192,11 @@ export function parseExpression(text: string): ParsedExpression {
     return fail('only one expression is allowed, not several statements', toChar(second) - PREFIX.length - 1);
   }
   const select = stmts[0]!.stmt['SelectStmt'] as Record<string, unknown> | undefined;
-  if (!select || select['op'] !== 'SETOP_NONE' || select['valuesLists'] !== undefined) return fail('expected an expression, not a query', 0);
-  for (const clause of QUERY_CLAUSES) {
-    if (select[clause] !== undefined) return fail(`expected an expression, not a query (it has a ${clause.replace(/Clause$|Count$|Offset$/, '').toUpperCase()} part)`, 0);
+  const at = (keywords: readonly string[]) => toChar(keywordOffset(sql, keywords)) - PREFIX.length;
+  if (!select || select['valuesLists'] !== undefined) return fail('expected an expression, not a statement', 0);
+  if (select['op'] !== 'SETOP_NONE') return fail(`expected an expression, not a query (it has ${String(select['op']).replace('SETOP_', '')})`, at(['UNION', 'INTERSECT', 'EXCEPT']));
+  for (const [clause, name, keywords] of QUERY_CLAUSES) {
+    if (select[clause] !== undefined) return fail(`expected an expression, not a query (it has a ${name} part)`, at(keywords));
   }
   const targets = (select['targetList'] ?? []) as { ResTarget: { val: ExpressionTree; name?: string; location: number } }[];
   if (targets.length === 0) return fail('the expression is empty', 0);

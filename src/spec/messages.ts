@@ -85,7 +85,7 @@ export const messages = {
   unknownIndexType: (at: SourcePosition, written: string, suggestion: string | null) =>
     error('index.unknown_type', at, `unknown index type \`${written}\`.`, didYouMean(suggestion) ?? 'use one of BTREE, BRIN, HASH, GIST, GIN'),
   indexColumnSyntax: (at: SourcePosition, written: string) =>
-    error('index.column_syntax', at, `index column \`${written}\` is not \`column\`, \`column ASC\` or \`column DESC\`.`),
+    error('index.column_syntax', at, `index column \`${written}\` is not \`column\`, \`column ASC\` or \`column DESC\`.`, 'name one field, optionally followed by ASC or DESC'),
   hashMulticolumn: (at: SourcePosition, name: string, count: number) =>
     error(
       'index.hash_multicolumn',
@@ -202,7 +202,7 @@ export const messages = {
       case 'aggregate':
         return error(code, at, `aggregate or window call \`${problem.name}\` is not allowed: an expression sees one row.`, context === 'workflow' ? 'workflows aggregate by themselves: write the per-row update, e.g. `total + transaction.amount`' : undefined);
       case 'set_returning':
-        return error(code, at, `set-returning function \`${problem.name}\` is not allowed: an expression gives one value.`);
+        return error(code, at, `set-returning function \`${problem.name}\` is not allowed: an expression gives one value.`, 'compute one value from the row, e.g. with CASE or COALESCE');
       case 'operator_not_allowed':
         return error(code, at, `operator \`${problem.name}\` is not allowed in spec expressions.`, `allowed: ${ALLOWED_OPERATORS.join(' ')}, AND, OR, NOT, IS [NOT] NULL, [NOT] IN, BETWEEN, [I]LIKE, IS [NOT] DISTINCT FROM`);
       case 'operator_qualified':
@@ -215,7 +215,7 @@ export const messages = {
           `${problem.suggestion ? `did you mean \`${problem.suggestion}\`? ` : ''}allowed: ${ALLOWED_CAST_TYPES.join(', ')} (or their SQL spellings: integer, decimal(p,s), varchar(n), timestamptz, …)`,
         );
       case 'parameter':
-        return error(code, at, `parameter \`${problem.name}\` is not allowed.`, row ? `use \`${row.alias}.<field>\`` : undefined);
+        return error(code, at, `parameter \`${problem.name}\` is not allowed.`, row ? `use \`${row.alias}.<field>\`` : 'write the value itself');
       case 'unsupported':
         return error(code, at, `this SQL construct (${problem.name}) is not supported in spec expressions.`, 'use operators, CASE, COALESCE, NULLIF, GREATEST, LEAST, casts and the allowed functions');
     }
