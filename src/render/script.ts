@@ -14,7 +14,8 @@ export function scriptSteps(desired: DesiredState): PlanStep[] {
 
 function header(step: PlanStep, n: number): string {
   const notes = [`lock: ${step.lock}`, ...(step.transactional ? [] : ['non-transactional'])];
-  return `-- ${n}. ${step.description} [${notes.join('; ')}]`;
+  // A `--` comment ends at a line break: a description (object names, validated as identifiers) is kept on one line regardless.
+  return `-- ${n}. ${step.description.replace(/[\r\n]+/g, ' ')} [${notes.join('; ')}]`;
 }
 
 export function renderScript(desired: DesiredState): string {
