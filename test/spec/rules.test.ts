@@ -321,6 +321,28 @@ describe('actions and workflows', () => {
     expect(ds[0].hint).toBe('give Tgt `primary_key: [total]`');
   });
 
+  test('the row alias comes from the trigger: reading_inserted → reading.<field>', () => {
+    const readings = (expression: string, condition: string) =>
+      workflow(step(`          total: "${expression}"\n`, condition)).replace('transaction_inserted', 'reading_inserted');
+    const loaded = entity(readings('total + reading.amount', 'key = reading.id'), 'Src');
+    const action = loaded.actions[0]!;
+    expect(action.kind === 'workflow' && [action.rowAlias, action.steps[0]!.assignments[0]!.expression, action.steps[0]!.condition]).toEqual([
+      'reading',
+      'total + reading.amount',
+      'key = reading.id',
+    ]);
+    const ds = diagnose(readings('total + transaction.amount', 'key = transaction.id'));
+    expect(ds.map(brief)).toEqual(['expression.wrong_row_alias@16:27', 'expression.wrong_row_alias@17:27']);
+    expect(ds[0]!.hint).toBe('write `reading.amount`');
+    expect(ds[1]!.message).toMatch(/the inserted row is called `reading` in this workflow \(its trigger is `reading_inserted`/);
+  });
+
+  test('step names are plain identifiers, unique in the workflow', () => {
+    const two = workflow(step('          total: "1"\n') + step('          cnt: "cnt + 1"\n'));
+    expect(briefs(two)).toEqual(['workflow.duplicate_step@18:15']);
+    expect(briefs(workflow(step('          total: "1"\n').replace('step: s', 'step: "S 1"')))).toEqual(['name.invalid@12:15']);
+  });
+
   test('trigger must be <name>_inserted', () => {
     const ds = diagnose(workflow(step('          total: "1"\n')).replace('transaction_inserted', 'transaction_updated'));
     expect(ds.map(brief)).toEqual(['action.trigger@10:14']);
