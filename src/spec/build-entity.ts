@@ -244,7 +244,7 @@ function buildActions(doc: SpecDocument, raw: Raw, entityName: string, sourceFie
       // The inserted row is `<alias>.<field>`; its target columns are checked in ./validate.ts (they may live in other files).
       const row: RowScope | null = triggerOk ? { alias: rowAliasOf(trigger), fields: sourceFields, trigger } : null;
       const scope: ExpressionScope = { columns: null, row, context: 'workflow' };
-      const names: ExpressionNames = { entity: '', row: row && { alias: row.alias, trigger: row.trigger, source: entityName } };
+      const messageNames: ExpressionNames = { entity: '', row: row && { alias: row.alias, trigger: row.trigger, source: entityName } };
       const steps: WorkflowStep[] = [];
       const stepNames = new Set<string>();
       list(item.workflow).forEach((s, j) => {
@@ -261,10 +261,10 @@ function buildActions(doc: SpecDocument, raw: Raw, entityName: string, sourceFie
         const assignments: WorkflowAssignment[] = [];
         for (const [column, expression] of entries(s.fields)) {
           if (typeof expression !== 'string' || !row) continue;
-          const checked = reportExpression(doc, [...stepPath, 'fields', column], expression, scope, names, report);
+          const checked = reportExpression(doc, [...stepPath, 'fields', column], expression, scope, messageNames, report);
           if (checked) assignments.push({ column, expression: checked.sql, at: positionOf(doc, [...stepPath, 'fields', column], 'key') });
         }
-        const condition = conditionText !== null && row ? reportExpression(doc, [...stepPath, 'condition'], conditionText, scope, names, report) : null;
+        const condition = conditionText !== null && row ? reportExpression(doc, [...stepPath, 'condition'], conditionText, scope, messageNames, report) : null;
         if (stepName === null || entity === null || condition === null || s.action !== 'update') return;
         steps.push({ name: stepName, action: 'update', entity, assignments, condition: condition.sql, at: positionOf(doc, stepPath) });
       });
