@@ -44,7 +44,8 @@ function probesNeeded(desired: DesiredState, live: LiveCatalog): Probe[] {
       const liveColumn = liveTable.columns.find((c) => c.name === column.name);
       if (!liveColumn || column.default === null || liveColumn.default === null || liveColumn.type !== column.type) continue;
       const key = defaultFormKey(column.type, column.default);
-      if (live.defaultForms.has(key) || canonicalDefault(column.default, column.type) === liveColumn.default) continue;
+      if (live.defaultForms.has(key) || column.default === liveColumn.default) continue;
+      if (canonicalDefault(column.default, column.type) === canonicalDefault(liveColumn.default, liveColumn.type)) continue;
       probes.set(key, { key, type: column.type, expression: column.default });
     }
   }

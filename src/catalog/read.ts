@@ -20,7 +20,7 @@ import type {
 } from '../model/objects';
 import { objectKey } from '../model/objects';
 import { loadExpressionParser } from '../model/expression';
-import { parseMarker, type Marker } from './markers';
+import { parseMarker, type Marker } from '../model/markers';
 import { canonicalDefault, parsePartitionBound, parseReloptions } from './normalize';
 import * as Q from './queries';
 import type { LiveCatalog, LiveChildIndex, LiveIndexFacts, LooseIndex } from './types';

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { buildDesired } from '../../src/desired/build';
 import { deparseExpression, deparseOperand, loadExpressionParser, parseExpression, type ExpressionTree } from '../../src/model/expression';
-import { renderScript } from '../../src/render/script';
+import { renderScript } from '../../src/plan/script';
 import { loadSpecs } from '../../src/spec/load';
 import { rowAliasOf } from '../../src/spec/expressions';
 import type { SpecSet } from '../../src/spec/model';
