@@ -205,7 +205,7 @@ export const messages = {
       case 'function_qualified':
         return error(code, at, `function ${q(problem.name)} is schema-qualified: only PostgreSQL's built-in functions are allowed (unqualified or \`pg_catalog.\`).`, `allowed: ${functionList}`);
       case 'aggregate':
-        return error(code, at, `aggregate or window call ${q(problem.name)} is not allowed: an expression sees one row.`, context === 'workflow' ? 'workflows aggregate by themselves: write the per-row update, e.g. `total + transaction.amount`' : undefined);
+        return error(code, at, `aggregate or window call ${q(problem.name)} is not allowed: an expression sees one row.`, context === 'workflow' ? `workflows aggregate by themselves: write the per-row update, e.g. \`total + ${row?.alias ?? 'transaction'}.amount\`` : undefined);
       case 'set_returning':
         return error(code, at, `set-returning function ${q(problem.name)} is not allowed: an expression gives one value.`, 'compute one value from the row, e.g. with CASE or COALESCE');
       case 'operator_not_allowed':

@@ -308,8 +308,8 @@ export function analyseStep(action: string, step: WorkflowStep, source: Source, 
       'workflow.not_batchable',
       `step "${step.name}": ${target.entity}.${a.column} = ${a.expression} cannot be batched exactly: ${why}`,
       a.at,
-      'use an accumulator (`col + transaction.x`, `GREATEST(col, transaction.x)`) or an expression of other assignments\' expressions, ' +
-        'e.g. `(total + transaction.amount) / (orders + 1)`',
+      `use an accumulator (\`col + ${source.alias}.x\`, \`GREATEST(col, ${source.alias}.x)\`) or an expression of other assignments' expressions, ` +
+        `e.g. \`(total + ${source.alias}.amount) / (orders + 1)\``,
     );
   }
 
