@@ -111,24 +111,21 @@ export function planChanges(desired: DesiredState, live: LiveCatalog, options: P
 }
 
 /**
- * Partitions of `table` while the plan runs: the live ones plus the new desired
- * ones. Partitions the plan archives are still attached when indexes are built
- * and partitions carved (archiving comes last), so they count: an index is
- * built on them too, and locks on them are declared.
+ * The objects a renderer asks about, while the plan runs: the live ones plus
+ * the desired ones (desired wins on the same key). Partitions the plan archives
+ * are still attached when indexes are built and partitions carved (archiving
+ * comes last), so they count: an index is built on them too, and locks on them
+ * are declared.
  */
-function partitionsDuringPlan(live: LiveCatalog, desired: DesiredState, table: QualifiedName): PartitionObject[] {
-  const of = (o: DbObject): o is PartitionObject => o.kind === 'partition' && o.parent.schema === table.schema && o.parent.name === table.name;
-  const out = new Map<string, PartitionObject>();
-  for (const p of live.objects.filter(of)) out.set(objectKey(p), p);
-  for (const p of desired.objects.filter(of)) out.set(objectKey(p), p);
+function duringPlan<T extends DbObject>(live: LiveCatalog, desired: DesiredState, match: (o: DbObject) => o is T): T[] {
+  const out = new Map<string, T>();
+  for (const o of live.objects.filter(match)) out.set(objectKey(o), o);
+  for (const o of desired.objects.filter(match)) out.set(objectKey(o), o);
   return [...out.values()];
 }
 
-/** Indexes on `table` while the plan runs: the live ones plus the desired ones. */
-function indexesDuringPlan(live: LiveCatalog, desired: DesiredState, table: QualifiedName): IndexObject[] {
-  const on = (o: DbObject): o is IndexObject => o.kind === 'index' && o.table.schema === table.schema && o.table.name === table.name;
-  const out = new Map<string, IndexObject>();
-  for (const i of live.objects.filter(on)) out.set(objectKey(i), i);
-  for (const i of desired.objects.filter(on)) out.set(objectKey(i), i);
-  return [...out.values()];
-}
+const same = (a: QualifiedName, b: QualifiedName): boolean => a.schema === b.schema && a.name === b.name;
+const partitionsDuringPlan = (live: LiveCatalog, desired: DesiredState, table: QualifiedName): PartitionObject[] =>
+  duringPlan(live, desired, (o): o is PartitionObject => o.kind === 'partition' && same(o.parent, table));
+const indexesDuringPlan = (live: LiveCatalog, desired: DesiredState, table: QualifiedName): IndexObject[] =>
+  duringPlan(live, desired, (o): o is IndexObject => o.kind === 'index' && same(o.table, table));
