@@ -19,8 +19,9 @@ import type {
   TriggerObject,
 } from '../model/objects';
 import { objectKey } from '../model/objects';
+import { loadExpressionParser } from '../model/expression';
 import { parseMarker, type Marker } from '../model/markers';
-import { normalizeDefault, parsePartitionBound, parseReloptions } from './normalize';
+import { canonicalDefault, parsePartitionBound, parseReloptions } from './normalize';
 import * as Q from './queries';
 import type { LiveCatalog, LiveChildIndex, LiveIndexFacts, LooseIndex } from './types';
 
@@ -38,6 +39,7 @@ export function indexSignature(index: Pick<IndexObject, 'method' | 'columns' | '
 }
 
 export async function readCatalog(client: Client, schemas: readonly string[]): Promise<LiveCatalog> {
+  await loadExpressionParser(); // live defaults are compared as parse trees (./normalize.ts)
   const list = [...new Set(schemas)];
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
@@ -116,7 +118,7 @@ function assemble(r: Rows): LiveCatalog {
         name: String(c.name),
         type,
         notNull: Boolean(c.not_null),
-        default: identity ? null : normalizeDefault(c.default as string | null, type),
+        default: identity ? null : canonicalDefault(c.default as string | null, type),
         identity,
       };
     });
@@ -290,6 +292,7 @@ function assemble(r: Rows): LiveCatalog {
     markers,
     rowEstimates,
     hasRows: new Map(),
+    defaultForms: new Map(),
     indexFacts,
     looseIndexes,
     archived,

@@ -3,6 +3,7 @@
  *  online form and to name hazards. */
 import type { DbObject, QualifiedName } from '../model/objects';
 import type { Marker } from '../model/markers';
+import type { SqlExpression } from '../model/expression';
 
 /** The state of one index as pg_index sees it. */
 export interface LiveIndexFacts {
@@ -37,6 +38,9 @@ export interface LiveCatalog {
   readonly rowEstimates: ReadonlyMap<string, number>;
   /** objectKey of a table/partition → exact "holds rows" answers, filled on demand (see rows.ts). */
   readonly hasRows: Map<string, boolean>;
+  /** A desired default (defaultFormKey: type + deparsed text) → the canonical form of how this server
+   *  prints it, for defaults whose trees differ from the live ones only in that (see defaults.ts). */
+  readonly defaultForms: Map<string, SqlExpression | null>;
   /** objectKey of an index → validity facts. */
   readonly indexFacts: ReadonlyMap<string, LiveIndexFacts>;
   /** Unattached indexes on partitions. */

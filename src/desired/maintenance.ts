@@ -21,6 +21,7 @@
  *
  * Everything happens in the caller's transaction: any error rolls all of it back.
  */
+import { GENERATED_EXPRESSIONS } from '../model/expression';
 import type { PartitionInterval } from '../spec/model';
 import type { CronJobObject, FunctionObject, MaintenanceSchedule, QualifiedName } from '../model/objects';
 import { MAX_IDENTIFIER_BYTES, byteLength, qualify, quoteLiteral } from '../model/ident';
@@ -222,7 +223,7 @@ export function maintenanceFunction(input: MaintenanceInput): FunctionObject {
     kind: 'function',
     schema: name.schema,
     name: name.name,
-    args: [{ name: 'p_today', type: 'date', default: "(now() AT TIME ZONE 'UTC')::date" }],
+    args: [{ name: 'p_today', type: 'date', default: GENERATED_EXPRESSIONS.todayUtc }],
     returns: 'text',
     language: 'plpgsql',
     body: maintenanceBody(input),

@@ -4,21 +4,25 @@
  */
 import type { EntitySpec, MaterializedViewSpec } from '../spec/model';
 import type { CronJobObject, FunctionObject, MaterializedViewObject, QualifiedName, RefreshSchedule } from '../model/objects';
+import type { SqlExpression } from '../model/expression';
 import { fitIdentifier, qualify, quoteIdent } from '../model/ident';
 import { refreshFunctionName, refreshJobName, viewKeyIndexName } from './naming';
 import { cronForSeconds, refreshSchedule as parseRefreshInterval } from '../spec/refresh';
 
+/** The column expression is the bare column itself (as the deparser spells it, or quoted). */
+const isColumn = (expression: SqlExpression, name: string): boolean => expression === name || expression === quoteIdent(name);
+
 /**
  * `SELECT <columns> FROM <schema>.<table> [WHERE filter]`, one column per line,
- * `expression AS name` only for derived columns.
+ * `expression AS name` only for derived columns. Only quoted names and
+ * deparsed, checked expressions go in (SqlExpression).
  */
 export function viewQuery(view: MaterializedViewSpec, table: QualifiedName): string {
-  const columns = view.columns.map((column) => {
-    const plain = column.expression.trim() === column.name || column.expression.trim() === quoteIdent(column.name);
-    return plain ? quoteIdent(column.name) : `${column.expression.trim()} AS ${quoteIdent(column.name)}`;
-  });
+  const columns = view.columns.map((column) =>
+    isColumn(column.expression, column.name) ? quoteIdent(column.name) : `${column.expression} AS ${quoteIdent(column.name)}`,
+  );
   const lines = ['SELECT', columns.map((c) => `    ${c}`).join(',\n'), `FROM ${qualify(table.schema, table.name)}`];
-  if (view.filter !== null && view.filter.trim() !== '') lines.push(`WHERE ${view.filter.trim()}`);
+  if (view.filter !== null) lines.push(`WHERE ${view.filter}`);
   return lines.join('\n');
 }
 

@@ -9,6 +9,7 @@ import { acquireApplyLocks } from '../apply/advisory-lock';
 import { executePlan } from '../apply/executor';
 import type { ApplyReport } from '../apply/report';
 import { readCatalog } from '../catalog/read';
+import { probeDefaultForms } from '../catalog/defaults';
 import { fillHasRows } from '../catalog/rows';
 import type { LiveCatalog } from '../catalog/types';
 import { connect } from '../db/connection';
@@ -100,8 +101,10 @@ export function schemasOf(desired: DesiredState, specs?: SpecSet): string[] {
   return [...out].sort();
 }
 
-/** Plans, then answers "does it hold rows?" exactly for what would be dropped, and plans again. */
+/** Asks the server how it prints the defaults that differ only in spelling, plans, then answers
+ *  "does it hold rows?" exactly for what would be dropped, and plans again. */
 export async function planAgainst(client: Client, desired: DesiredState, live: LiveCatalog, options: PlanOptions): Promise<Plan> {
+  await probeDefaultForms(client, desired, live);
   let plan = planChanges(desired, live, options);
   if (plan.rowChecks.length > 0) {
     await fillHasRows(client, live, plan.rowChecks);

@@ -23,6 +23,13 @@ export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
+/** A name validated as a plain SQL identifier; the only kind of name generated SQL comments
+ *  may carry (a comment runs to the end of its line: no line break may get in). Throws otherwise. */
+export function assertPlainIdentifier(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain identifier, refused in a generated comment: ${JSON.stringify(name)}`);
+  return name;
+}
+
 export function qualify(schema: string, name: string): string {
   return `${quoteIdent(schema)}.${quoteIdent(name)}`;
 }

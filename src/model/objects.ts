@@ -10,6 +10,7 @@
  * - range bounds as UTC ISO strings `YYYY-MM-DDTHH:MM:SSZ`;
  * - function bodies exactly as sent between the dollar quotes (prosrc).
  */
+import type { SqlExpression } from './expression';
 
 export interface QualifiedName {
   readonly schema: string;
@@ -32,7 +33,8 @@ export interface ColumnDef {
   readonly name: string;
   readonly type: string;
   readonly notNull: boolean;
-  readonly default: string | null;
+  /** Deparsed (./expression.ts): from a checked spec tree, or as pg_get_expr printed it for a live column. */
+  readonly default: SqlExpression | null;
   /** `GENERATED ALWAYS AS IDENTITY` (queue ids); false for ordinary columns. */
   readonly identity: boolean;
 }
@@ -86,7 +88,7 @@ export interface IndexObject extends QualifiedName {
 export interface FunctionArg {
   readonly name: string;
   readonly type: string;
-  readonly default?: string;
+  readonly default?: SqlExpression;
 }
 
 export interface FunctionObject extends QualifiedName {

@@ -71,7 +71,7 @@ export interface AddColumnFacts {
 export function addColumn(context: RenderContext, table: TableObject, column: ColumnDef, facts: AddColumnFacts, group?: string): PlanStep {
   const hazards: Hazard[] = [];
   if (facts.rewrites) {
-    hazards.push(hazard('rewrites_table', `a per-row default (${column.identity ? 'identity' : column.default}) rewrites ${relationName(table)} under ACCESS EXCLUSIVE`));
+    hazards.push(hazard('rewrites_table', `a per-row default (${column.identity ? 'identity' : 'a volatile function'}) of ${column.name} rewrites ${relationName(table)} under ACCESS EXCLUSIVE`));
   }
   if (column.notNull && column.default === null && !column.identity && facts.mayHoldRows) {
     hazards.push(hazard('may_fail_on_existing_data', `NOT NULL without a default fails if ${relationName(table)} holds rows`));

@@ -5,6 +5,8 @@
  * reported, so one run shows them all. Checks that need other entities
  * (workflow targets, name clashes) are in ./validate.ts.
  */
+import { isScalar } from 'yaml';
+import { columnExpression, GENERATED_EXPRESSIONS, type SqlExpression } from '../model/expression';
 import { snakeCase } from '../model/ident';
 import {
   bool,
@@ -15,12 +17,14 @@ import {
   isMap,
   list,
   reportExpression,
+  SQL_IDENTIFIER,
   str,
+  type ExpressionNames,
   type EntityDraft,
   type Raw,
   type Report,
 } from './build-support';
-import { type ExpressionScope } from './expressions';
+import { rowAliasOf, type ExpressionScope, type RowScope } from './expressions';
 import { messages } from './messages';
 import { buildViewCache } from './cache';
 import type {
@@ -33,15 +37,34 @@ import type {
   MaterializedViewSpec,
   PartitionInterval,
   PartitioningSpec,
+  WorkflowAssignment,
   WorkflowStep,
 } from './model';
 import { alignDown, isoDate, parseIsoDate, PARTITION_INTERVALS, retentionCount } from './partitioning';
 import { refreshSchedule } from './refresh';
 import { nearest } from './suggest';
 import { isTemporal, normalizeType, TYPE_NAMES } from './types';
-import { positionOf, type SpecDocument } from './yaml-source';
+import { locate, positionOf, type PathSegment, type SpecDocument } from './yaml-source';
 
 const INDEX_METHODS: readonly IndexMethod[] = ['btree', 'brin', 'hash', 'gist', 'gin'];
+
+const DEFAULT_SCOPE: ExpressionScope = { columns: [], row: null, context: 'default' };
+
+/**
+ * A field's default, checked like every other expression (context "default":
+ * constants, the clock, gen_random_uuid(); no column, no subquery) and deparsed.
+ * A number or boolean is read as written in the YAML source (`1.50` stays 1.50).
+ * `NULL` is no default at all: PostgreSQL stores none for it either.
+ */
+function fieldDefault(doc: SpecDocument, path: readonly PathSegment[], report: Report): SqlExpression | null {
+  const node = locate(doc, path).value;
+  if (!isScalar(node)) return null; // shape error already reported
+  const text = typeof node.value === 'string' ? node.value : (node.source ?? String(node.value));
+  const checked = reportExpression(doc, path, text, DEFAULT_SCOPE, { entity: '', row: null }, report);
+  if (!checked) return null;
+  const constant = checked.tree['A_Const'] as { isnull?: boolean } | undefined;
+  return constant?.isnull ? null : checked.sql;
+}
 
 function buildFields(doc: SpecDocument, raw: Raw, report: Report): FieldSpec[] {
   const fields: FieldSpec[] = [];
@@ -57,12 +80,7 @@ function buildFields(doc: SpecDocument, raw: Raw, report: Report): FieldSpec[] {
       if (normalized.problem === 'unknown') report(messages.unknownType(at, written, nearest(normalized.detail, TYPE_NAMES), TYPE_NAMES));
       else report(messages.badTypeModifier(at, written, normalized.detail));
     }
-    let defaultSql: string | null = null;
-    if (isMap(value) && value.default !== undefined && value.default !== null) {
-      defaultSql = String(value.default).trim();
-      // Defaults cannot reference columns (PostgreSQL forbids it); only their syntax is ours to check.
-      reportExpression(doc, [...path, 'default'], defaultSql, null, 'default', { entity: '', source: null }, report);
-    }
+    const defaultSql = isMap(value) && value.default !== undefined && value.default !== null ? fieldDefault(doc, [...path, 'default'], report) : null;
     fields.push({
       name,
       type: normalized.ok ? normalized.type : written,
@@ -191,7 +209,7 @@ function buildPartitioning(doc: SpecDocument, raw: Raw, fields: readonly FieldSp
   };
 }
 
-function buildActions(doc: SpecDocument, raw: Raw, report: Report): ActionSpec[] {
+function buildActions(doc: SpecDocument, raw: Raw, entityName: string, sourceFields: readonly string[], report: Report): ActionSpec[] {
   const actions: ActionSpec[] = [];
   const names = new Set<string>();
   list(raw.actions).forEach((item, i) => {
@@ -222,31 +240,41 @@ function buildActions(doc: SpecDocument, raw: Raw, report: Report): ActionSpec[]
       });
     } else if (item.pattern === 'composite/workflow_orchestrator') {
       const trigger = str(item.trigger);
-      if (trigger !== null && !/^[a-z][a-z0-9_]*_inserted$/.test(trigger)) report(messages.triggerName(positionOf(doc, [...path, 'trigger']), trigger));
+      const triggerOk = trigger !== null && /^[a-z][a-z0-9_]*_inserted$/.test(trigger);
+      if (trigger !== null && !triggerOk) report(messages.triggerName(positionOf(doc, [...path, 'trigger']), trigger));
+      // The inserted row is `<alias>.<field>`; its target columns are checked in ./validate.ts (they may live in other files).
+      const row: RowScope | null = triggerOk ? { alias: rowAliasOf(trigger), fields: sourceFields, trigger } : null;
+      const scope: ExpressionScope = { columns: null, row, context: 'workflow' };
+      const messageNames: ExpressionNames = { entity: '', row: row && { alias: row.alias, trigger: row.trigger, source: entityName } };
       const steps: WorkflowStep[] = [];
+      const stepNames = new Set<string>();
       list(item.workflow).forEach((s, j) => {
         if (!isMap(s)) return;
         const stepPath = [...path, 'workflow', j];
         const stepName = str(s.step);
+        if (stepName !== null) {
+          checkIdentifier(doc, [...stepPath, 'step'], 'value', 'step name', stepName, report);
+          if (stepNames.has(stepName)) report(messages.duplicateStep(positionOf(doc, [...stepPath, 'step']), stepName));
+          stepNames.add(stepName);
+        }
         const entity = str(s.entity);
-        const condition = str(s.condition);
+        const conditionText = str(s.condition);
+        const assignments: WorkflowAssignment[] = [];
+        for (const [column, expression] of entries(s.fields)) {
+          if (typeof expression !== 'string' || !row) continue;
+          const checked = reportExpression(doc, [...stepPath, 'fields', column], expression, scope, messageNames, report);
+          if (checked) assignments.push({ column, expression: checked.sql, at: positionOf(doc, [...stepPath, 'fields', column], 'key') });
+        }
+        const condition = conditionText !== null && row ? reportExpression(doc, [...stepPath, 'condition'], conditionText, scope, messageNames, report) : null;
         if (stepName === null || entity === null || condition === null || s.action !== 'update') return;
-        steps.push({
-          name: stepName,
-          action: 'update',
-          entity,
-          assignments: entries(s.fields)
-            .filter(([, e]) => typeof e === 'string')
-            .map(([column, expression]) => ({ column, expression: (expression as string).trim(), at: positionOf(doc, [...stepPath, 'fields', column], 'key') })),
-          condition: condition.trim(),
-          at: positionOf(doc, stepPath),
-        });
+        steps.push({ name: stepName, action: 'update', entity, assignments, condition: condition.sql, at: positionOf(doc, stepPath) });
       });
-      if (trigger === null) return;
+      if (!row) return;
       actions.push({
         kind: 'workflow',
         name,
-        trigger,
+        trigger: row.trigger,
+        rowAlias: row.alias,
         hints: {
           asyncExecution: bool(hints.async_execution, false),
           batchUpdates: bool(hints.batch_updates, false),
@@ -283,18 +311,21 @@ function buildMaterializedView(doc: SpecDocument, raw: Raw, entity: string, fiel
   }
 
   const fieldNames = fields.map((f) => f.name);
-  const scope: ExpressionScope = { columns: fieldNames, transactionFields: null, context: 'view' };
-  const columns = fields.map((f) => ({ name: f.name, expression: f.name }));
+  const scope: ExpressionScope = { columns: fieldNames, row: null, context: 'view' };
+  const names: ExpressionNames = { entity, row: null };
+  // Fields with invalid names were reported already and stay out of the view.
+  const columns: { name: string; expression: SqlExpression }[] = fields.filter((f) => SQL_IDENTIFIER.test(f.name)).map((f) => ({ name: f.name, expression: columnExpression(f.name) }));
   for (const [column, expression] of entries(view?.columns)) {
     if (typeof expression !== 'string') continue;
     checkIdentifier(doc, ['view', 'columns', column], 'key', 'view column', column, report);
-    reportExpression(doc, ['view', 'columns', column], expression, scope, 'view', { entity, source: null }, report);
+    const checked = reportExpression(doc, ['view', 'columns', column], expression, scope, names, report);
+    if (!checked) continue;
     const existing = columns.find((c) => c.name === column);
-    if (existing) existing.expression = expression.trim();
-    else columns.push({ name: column, expression: expression.trim() });
+    if (existing) existing.expression = checked.sql;
+    else columns.push({ name: column, expression: checked.sql });
   }
   const where = str(view?.where);
-  if (where !== null) reportExpression(doc, ['view', 'where'], where, scope, 'view', { entity, source: null }, report);
+  const filter = where === null ? null : reportExpression(doc, ['view', 'where'], where, scope, names, report);
 
   let uniqueKey: readonly string[] = primaryKey;
   if (Array.isArray(view?.key)) {
@@ -313,7 +344,7 @@ function buildMaterializedView(doc: SpecDocument, raw: Raw, entity: string, fiel
     refreshInterval: refreshInterval ?? '',
     refreshSeconds,
     columns,
-    filter: where === null ? null : where.trim(),
+    filter: filter?.sql ?? null,
     uniqueKey,
     cache,
     at,
@@ -359,11 +390,11 @@ export function buildEntity(doc: SpecDocument, report: Report): EntityDraft | nu
       report(messages.keyNullable(positionOf(doc, ['fields', field.name, 'not_null']), field.name, field.name === partitionColumn ? 'the partition column' : 'a primary key column'));
     }
     const generatedDefault = ownKey.length === 1 && ownKey[0] === field.name && field.type === 'uuid' && field.default === null;
-    return { ...field, notNull: true, default: generatedDefault ? 'gen_random_uuid()' : field.default };
+    return { ...field, notNull: true, default: generatedDefault ? GENERATED_EXPRESSIONS.randomUuid : field.default };
   });
 
   const indexes = buildIndexes(doc, raw, entity, fieldNames, report);
-  const actions = buildActions(doc, raw, report);
+  const actions = buildActions(doc, raw, entity, fieldNames, report);
   const materializedView = buildMaterializedView(doc, raw, entity, finalFields, primaryKey, report);
 
   const spec: EntitySpec = {

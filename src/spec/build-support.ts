@@ -5,8 +5,9 @@
  */
 import type { Diagnostic } from '../diagnostics/diagnostic';
 import { byteLength, MAX_IDENTIFIER_BYTES } from '../model/ident';
-import { checkExpression, parseExpression, type AstNode, type ExpressionScope } from './expressions';
-import { messages, type ExpressionContext } from './messages';
+import { deparseExpression, deparseOperand, ExpressionDeparseError, parseExpression, type ExpressionTree, type SqlExpression } from '../model/expression';
+import { checkExpression, type ExpressionScope } from './expressions';
+import { messages } from './messages';
 import type { EntitySpec } from './model';
 import { nearest } from './suggest';
 import { locate, positionOf, scalarPosition, type PathSegment, type SpecDocument } from './yaml-source';
@@ -30,28 +31,49 @@ export interface EntityDraft {
   readonly tableGiven: boolean;
 }
 
-/** Checks an expression against a scope; reports parse errors and scope problems at their exact column. */
+/** Names the messages use: the entity the columns belong to, and the workflow's row (alias, trigger, source entity). */
+export interface ExpressionNames {
+  readonly entity: string;
+  readonly row: { readonly alias: string; readonly trigger: string; readonly source: string } | null;
+}
+
+export interface CheckedExpression {
+  readonly tree: ExpressionTree;
+  /** The checked tree put back out by the deparser; a default is parenthesised unless a primary. */
+  readonly sql: SqlExpression;
+}
+
+/**
+ * Parses an expression, checks it against the scope's allow-list, and deparses
+ * it. Every problem is reported at its exact position inside the YAML scalar;
+ * the result is null when there was any, so only checked trees become SQL.
+ */
 export function reportExpression(
   doc: SpecDocument,
   path: readonly PathSegment[],
   text: string,
-  scope: ExpressionScope | null,
-  context: ExpressionContext,
-  names: { entity: string; source: string | null },
+  scope: ExpressionScope,
+  names: ExpressionNames,
   report: Report,
-): AstNode | null {
+): CheckedExpression | null {
   const node = locate(doc, path).value;
   const parsed = parseExpression(text);
-  if ('error' in parsed) {
+  if (!parsed.ok) {
     report(messages.expressionSyntax(scalarPosition(doc, node, parsed.offset), parsed.error));
     return null;
   }
-  if (scope) {
-    for (const problem of checkExpression(parsed.ast, scope)) {
-      report(messages.expressionProblem(scalarPosition(doc, node, problem.offset), problem, context, names.entity, names.source));
-    }
+  const problems = checkExpression(parsed.tree, scope);
+  for (const problem of problems) {
+    report(messages.expressionProblem(scalarPosition(doc, node, problem.offset), problem, scope.context, names.entity, names.row));
   }
-  return parsed.ast;
+  if (problems.length > 0) return null;
+  try {
+    return { tree: parsed.tree, sql: scope.context === 'default' ? deparseOperand(parsed.tree) : deparseExpression(parsed.tree) };
+  } catch (err) {
+    if (!(err instanceof ExpressionDeparseError)) throw err;
+    report(messages.expressionNotRendered(scalarPosition(doc, node, 0), err.message));
+    return null;
+  }
 }
 
 export function checkIdentifier(doc: SpecDocument, path: readonly PathSegment[], part: 'key' | 'value', what: string, name: string, report: Report): void {

@@ -1,173 +1,62 @@
 /**
- * SQL expressions in specs (workflow assignments and conditions, view columns,
- * defaults) are parsed by PostgreSQL's own parser (libpg-query, PG 17 grammar)
- * rather than a home-made one, so what we accept is exactly what PostgreSQL
- * will accept. Each expression is parsed as `SELECT <expr>`; positions are
- * reported relative to the expression text (0-based, in JS string indices).
+ * The allow-list every spec expression must pass (workflow assignments and
+ * conditions, view columns and `where`, field defaults) before the deparser in
+ * src/model/expression.ts may put it back out as SQL.
  *
- * libpg-query loads WebAssembly asynchronously: call `loadExpressionParser()`
- * once (loadSpecs does) before the synchronous functions here.
+ * An expression is PostgreSQL's own parse tree; it passes only if every node
+ * is one of a few plain kinds, every function is a built-in from the list for
+ * its context (unqualified or `pg_catalog.`), every operator is an unqualified
+ * built-in symbol from a list, and every cast targets one of the spec's own
+ * types. Anything else — subqueries, parameters, qualified functions or
+ * operators (`OPERATOR(x.+)`), reg* casts, set-returning functions, aggregates,
+ * row constructs — is a problem reported at its exact offset.
+ *
+ * Contexts differ only in what they may read and call:
+ *  - default:  constants and functions; the clock, gen_random_uuid() and random();
+ *              no column (PostgreSQL forbids it) and no row alias;
+ *  - workflow: the target's columns and `<alias>.<field>` of the inserted row
+ *              (the alias comes from the trigger); deterministic functions only;
+ *  - view:     the entity's own columns; deterministic functions only (the view's
+ *              contents must not depend on when it was refreshed).
  */
-import { loadModule, parseSync, scanSync } from 'libpg-query';
+import type { ExpressionTree } from '../model/expression';
 import { nearest } from './suggest';
 
-const PREFIX = 'SELECT ';
+export type ExpressionContext = 'workflow' | 'view' | 'default';
 
-let ready = false;
-
-export async function loadExpressionParser(): Promise<void> {
-  if (ready) return;
-  await loadModule();
-  ready = true;
+/** The inserted row a workflow step reads, as `<alias>.<field>`. */
+export interface RowScope {
+  /** `reading` for `trigger: reading_inserted` (see rowAliasOf). */
+  readonly alias: string;
+  readonly fields: readonly string[];
+  /** The trigger as written, for messages. */
+  readonly trigger: string;
 }
-
-function assertReady(): void {
-  if (!ready) throw new Error('The PostgreSQL expression parser is not loaded yet: await loadExpressionParser() (or use loadSpecs) first.');
-}
-
-/** A parse-tree node as libpg-query prints it: `{ "ColumnRef": { ... } }`. */
-export type AstNode = Record<string, unknown>;
-
-export type ParsedExpression = { ast: AstNode } | { error: string; offset: number };
-
-/** Byte offsets (what PostgreSQL reports) → string indices (what editors count). */
-function byteToCharIndex(text: string): (byteOffset: number) => number {
-  if (Buffer.byteLength(text) === text.length) return (b) => b;
-  const starts: number[] = [];
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    starts.push(bytes);
-    bytes += Buffer.byteLength(text[i]);
-  }
-  return (b) => {
-    let i = 0;
-    while (i < starts.length && starts[i] < b) i++;
-    return i;
-  };
-}
-
-/** Rewrites every `location` in the tree to an index into the expression text (prefix removed). */
-function relocate(node: unknown, toChar: (b: number) => number): void {
-  if (Array.isArray(node)) {
-    for (const item of node) relocate(item, toChar);
-  } else if (node && typeof node === 'object') {
-    const record = node as Record<string, unknown>;
-    for (const [key, value] of Object.entries(record)) {
-      if (key === 'location' && typeof value === 'number' && value >= 0) record[key] = Math.max(0, toChar(value) - PREFIX.length);
-      else relocate(value, toChar);
-    }
-  }
-}
-
-function tryParse(sql: string): { tree: { stmts?: { stmt: AstNode; stmt_location?: number }[] } } | { message: string } {
-  try {
-    return { tree: parseSync(sql) as never };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    // Scanner errors (unterminated quotes) reach us as a JSON.parse failure of the library's error text.
-    if (/is not valid JSON/.test(message)) return { message: /"zero-lengt/.test(message) ? 'zero-length delimited identifier' : 'unterminated quoted string or identifier' };
-    return { message };
-  }
-}
-
-/**
- * libpg-query's error text carries no cursor position, so we recover it: the
- * error is "at end of input" or "at or near <token>". When the token occurs
- * several times, the failing one is the last occurrence whose preceding text
- * still parses (or fails only "at end of input").
- */
-function errorByteOffset(sql: string, message: string): number {
-  const byteLength = Buffer.byteLength(sql);
-  if (/at end of input/.test(message)) return byteLength;
-  if (/unterminated|zero-length/.test(message)) {
-    const quote = /(['"])(?:(?!\1).|\1\1)*$/.exec(sql);
-    return quote ? Buffer.byteLength(sql.slice(0, quote.index)) : byteLength;
-  }
-  const near = /at or near "(.*)"$/.exec(message)?.[1];
-  if (near === undefined) return Buffer.byteLength(PREFIX);
-  let tokens: { start: number; end: number }[] = [];
-  try {
-    tokens = scanSync(sql).tokens;
-  } catch {
-    tokens = [];
-  }
-  const bytes = Buffer.from(sql);
-  const candidates = tokens.filter((t) => bytes.subarray(t.start, t.end).toString() === near);
-  if (candidates.length === 0) {
-    const index = sql.indexOf(near, PREFIX.length);
-    return index < 0 ? Buffer.byteLength(PREFIX) : Buffer.byteLength(sql.slice(0, index));
-  }
-  let offset = candidates[0].start;
-  for (const candidate of candidates) {
-    const prefix = bytes.subarray(0, candidate.start).toString();
-    const result = tryParse(prefix);
-    if ('tree' in result || /at end of input/.test(result.message)) offset = candidate.start;
-    else break;
-  }
-  return offset;
-}
-
-/**
- * Parses one SQL expression with PostgreSQL's grammar. Returns the expression
- * node (locations relative to `text`) or the parser's error with its offset in
- * `text`. Anything that is not a single plain expression (`a FROM b`,
- * `1; DROP TABLE t`, `1 UNION SELECT 2`, `a AS b`) is an error too.
- */
-export function parseExpression(text: string): ParsedExpression {
-  assertReady();
-  // `SELECT` with nothing after it is valid PostgreSQL (an empty target list), so check first.
-  if (text.trim() === '') return { error: 'the expression is empty', offset: 0 };
-  const sql = PREFIX + text;
-  const toChar = byteToCharIndex(sql);
-  const result = tryParse(sql);
-  if ('message' in result) {
-    const offset = Math.max(0, Math.min(text.length, toChar(errorByteOffset(sql, result.message)) - PREFIX.length));
-    return { error: result.message.trim(), offset };
-  }
-  const stmts = result.tree.stmts ?? [];
-  if (stmts.length !== 1) {
-    const second = stmts[1]?.stmt_location ?? sql.length;
-    return { error: 'only one expression is allowed, not several statements', offset: Math.max(0, toChar(second) - PREFIX.length - 1) };
-  }
-  const select = stmts[0].stmt.SelectStmt as Record<string, unknown> | undefined;
-  if (!select || select.op !== 'SETOP_NONE') return { error: 'expected an expression, not a query', offset: 0 };
-  for (const clause of ['fromClause', 'whereClause', 'groupClause', 'havingClause', 'sortClause', 'limitCount', 'limitOffset', 'windowClause', 'distinctClause', 'intoClause', 'withClause', 'lockingClause']) {
-    if (select[clause] !== undefined) return { error: `expected an expression, not a query (it has a ${clause.replace(/Clause$|Count$|Offset$/, '').toUpperCase()} part)`, offset: 0 };
-  }
-  const targets = (select.targetList ?? []) as { ResTarget: { val: AstNode; name?: string; location: number } }[];
-  if (targets.length === 0) return { error: 'the expression is empty', offset: 0 };
-  if (targets.length !== 1) {
-    const second = targets[1].ResTarget.location;
-    return { error: 'expected one expression, found a comma-separated list', offset: Math.max(0, toChar(second) - PREFIX.length) };
-  }
-  if (targets[0].ResTarget.name !== undefined) return { error: 'an expression cannot have an alias (AS ...)', offset: 0 };
-  const ast = targets[0].ResTarget.val;
-  relocate(ast, toChar);
-  return { ast };
-}
-
-// ---------------------------------------------------------------------------
-// What an expression may refer to.
 
 export interface ExpressionScope {
   /** Columns usable by bare name; null when unknown (e.g. the target entity is undefined): not checked. */
   readonly columns: readonly string[] | null;
-  /** Fields usable as `transaction.<field>`; null when `transaction.` is not allowed at all. */
-  readonly transactionFields: readonly string[] | null;
-  /** Views must not depend on refresh time; workflows just get the allow-list. */
-  readonly context: 'workflow' | 'view' | 'default';
+  /** The inserted row (workflows only); null: no qualified reference is allowed. */
+  readonly row: RowScope | null;
+  readonly context: ExpressionContext;
 }
 
 export type ExpressionProblemKind =
   | 'subquery'
   | 'unknown_column'
-  | 'unknown_transaction_field'
-  | 'transaction_not_allowed'
+  | 'column_not_allowed'
+  | 'unknown_row_field'
+  | 'wrong_row_alias'
   | 'bad_qualifier'
   | 'star'
   | 'function_not_allowed'
+  | 'function_qualified'
   | 'volatile'
   | 'aggregate'
+  | 'set_returning'
+  | 'operator_not_allowed'
+  | 'operator_qualified'
+  | 'cast_not_allowed'
   | 'parameter'
   | 'unsupported';
 
@@ -175,27 +64,42 @@ export interface ExpressionProblem {
   readonly kind: ExpressionProblemKind;
   /** Offset in the expression text. */
   readonly offset: number;
-  /** The name involved (column, function, node type). */
+  /** The name involved (column, function, operator, type, node kind). */
   readonly name: string;
   readonly suggestion: string | null;
 }
 
-/** Functions an expression may call: pure arithmetic helpers the generator can inline. */
-export const ALLOWED_FUNCTIONS = ['greatest', 'least', 'coalesce', 'nullif', 'round', 'abs', 'extract', 'date_part', 'date_trunc'] as const;
+/** The workflow's row alias: the trigger's name without `_inserted` (`reading_inserted` → `reading`). */
+export const rowAliasOf = (trigger: string): string => trigger.replace(/_inserted$/, '');
 
-/** Functions whose result depends on when (or how often) they run. */
-export const VOLATILE_FUNCTIONS = [
-  'now', 'random', 'clock_timestamp', 'statement_timestamp', 'transaction_timestamp', 'timeofday',
-  'gen_random_uuid', 'uuid_generate_v4', 'nextval', 'currval', 'setval', 'txid_current', 'pg_current_xact_id', 'setseed',
+// ---------------------------------------------------------------------------
+// The lists. Names are PostgreSQL's (lower case); every one is a built-in of
+// pg_catalog on PostgreSQL 15–18, deterministic for its arguments (or, for the
+// default context, reading only the clock or a random generator). Functions
+// that touch files, sessions, other connections, catalogs, sequences, locks or
+// settings (pg_read_file, pg_terminate_backend, dblink, lo_import, nextval,
+// set_config, current_setting, pg_sleep, …) are never listed.
+
+/** Deterministic functions, allowed in every context. */
+export const PURE_FUNCTIONS = [
+  // numbers
+  'abs', 'round', 'trunc', 'ceil', 'ceiling', 'floor', 'sign', 'mod', 'div', 'power', 'sqrt', 'cbrt', 'exp', 'ln', 'log', 'log10',
+  // text
+  'lower', 'upper', 'initcap', 'length', 'char_length', 'character_length', 'octet_length', 'btrim', 'ltrim', 'rtrim',
+  'substring', 'substr', 'left', 'right', 'replace', 'concat', 'concat_ws', 'strpos', 'position', 'split_part', 'starts_with', 'md5',
+  // date and time
+  'date_trunc', 'date_part', 'extract', 'timezone', 'make_date', 'make_time', 'make_interval', 'justify_days', 'justify_hours',
+  'justify_interval', 'isfinite', 'to_char',
 ] as const;
 
-/** Node types that are plain expression syntax (operators, CASE, casts, constants). */
-const PLAIN_NODES = new Set([
-  'A_Expr', 'BoolExpr', 'NullTest', 'BooleanTest', 'CaseExpr', 'CaseWhen', 'CoalesceExpr', 'MinMaxExpr', 'TypeCast',
-  'TypeName', 'A_Const', 'String', 'Integer', 'Float', 'Boolean', 'List', 'NullIfExpr', 'A_ArrayExpr',
-]);
+/** The clock: allowed in defaults only (a view or a batched workflow would read it at the wrong time). */
+export const CLOCK_FUNCTIONS = ['now', 'transaction_timestamp', 'statement_timestamp', 'clock_timestamp'] as const;
 
-const TIME_VALUE_FUNCTIONS: Record<string, string> = {
+/** Allowed in defaults only: each call gives a new value. */
+export const RANDOM_FUNCTIONS = ['gen_random_uuid', 'random'] as const;
+
+/** SQL-standard time keywords (CURRENT_DATE, CURRENT_TIMESTAMP, …): the clock, defaults only. */
+const CLOCK_KEYWORDS: Record<string, string> = {
   SVFOP_CURRENT_DATE: 'current_date',
   SVFOP_CURRENT_TIME: 'current_time',
   SVFOP_CURRENT_TIME_N: 'current_time',
@@ -207,14 +111,146 @@ const TIME_VALUE_FUNCTIONS: Record<string, string> = {
   SVFOP_LOCALTIMESTAMP_N: 'localtimestamp',
 };
 
+/** What each context may call. */
+export function allowedFunctions(context: ExpressionContext): readonly string[] {
+  return context === 'default' ? [...PURE_FUNCTIONS, ...CLOCK_FUNCTIONS, ...RANDOM_FUNCTIONS] : PURE_FUNCTIONS;
+}
+
+/** Unqualified operator symbols (`OPERATOR(schema.op)` is refused, pg_catalog included: nothing needs it). */
+export const ALLOWED_OPERATORS = ['+', '-', '*', '/', '%', '^', '=', '<>', '<', '>', '<=', '>=', '||', '->', '->>'] as const;
+
+/** Symbols behind LIKE / ILIKE / NOT LIKE / NOT ILIKE. */
+const LIKE_OPERATORS = ['~~', '!~~', '~~*', '!~~*'];
+
+/**
+ * Cast targets: the spec's own types, by the names the parser gives them
+ * (`integer` → pg_catalog.int4, `timestamptz` → timestamptz, `decimal(10,2)` →
+ * pg_catalog.numeric), unqualified or pg_catalog-qualified. Never a reg* type
+ * (they look names up in the catalogs), never an array, never a user type.
+ */
+export const ALLOWED_CAST_TYPES = [
+  'uuid', 'int2', 'int4', 'int8', 'numeric', 'float4', 'float8', 'text', 'varchar', 'bool', 'date', 'timestamp', 'timestamptz', 'interval', 'jsonb',
+] as const;
+
+/** Well-known names of aggregates and window functions, for a precise message (never allowed anyway). */
+const AGGREGATES = new Set([
+  'sum', 'count', 'avg', 'min', 'max', 'array_agg', 'string_agg', 'bool_and', 'bool_or', 'every', 'json_agg', 'jsonb_agg',
+  'json_object_agg', 'jsonb_object_agg', 'stddev', 'stddev_pop', 'stddev_samp', 'variance', 'var_pop', 'var_samp', 'bit_and',
+  'bit_or', 'bit_xor', 'xmlagg', 'corr', 'covar_pop', 'covar_samp', 'mode', 'percentile_cont', 'percentile_disc', 'range_agg',
+  'row_number', 'rank', 'dense_rank', 'percent_rank', 'cume_dist', 'ntile', 'lag', 'lead', 'first_value', 'last_value', 'nth_value',
+]);
+
+/** Well-known set-returning functions, for a precise message (never allowed anyway). */
+const SET_RETURNING = new Set([
+  'generate_series', 'generate_subscripts', 'unnest', 'json_array_elements', 'json_array_elements_text', 'jsonb_array_elements',
+  'jsonb_array_elements_text', 'json_each', 'json_each_text', 'jsonb_each', 'jsonb_each_text', 'json_object_keys',
+  'jsonb_object_keys', 'json_to_recordset', 'jsonb_to_recordset', 'json_populate_recordset', 'jsonb_populate_recordset',
+  'jsonb_path_query', 'regexp_matches', 'regexp_split_to_table', 'string_to_table', 'pg_ls_dir', 'pg_options_to_table',
+  'pg_get_keywords', 'pg_listening_channels', 'pg_stat_get_activity', 'pg_lock_status', 'ts_stat', 'ts_parse',
+]);
+
+/** Node kinds that are plain expression syntax and carry nothing to check themselves. */
+const PLAIN_NODES = new Set(['BoolExpr', 'NullTest', 'BooleanTest', 'CaseExpr', 'CaseWhen', 'CoalesceExpr', 'MinMaxExpr']);
+
+/** A_Expr kinds that are plain syntax over an allowed operator (IN, BETWEEN, LIKE, IS DISTINCT FROM, NULLIF). */
+const PLAIN_A_EXPR_KINDS = new Set([
+  'AEXPR_OP', 'AEXPR_DISTINCT', 'AEXPR_NOT_DISTINCT', 'AEXPR_NULLIF', 'AEXPR_IN', 'AEXPR_LIKE', 'AEXPR_ILIKE',
+  'AEXPR_BETWEEN', 'AEXPR_NOT_BETWEEN', 'AEXPR_BETWEEN_SYM', 'AEXPR_NOT_BETWEEN_SYM',
+]);
+
 const stringsOf = (list: unknown): string[] =>
   Array.isArray(list) ? list.map((item) => ((item as { String?: { sval?: string } }).String?.sval ?? '*')) : [];
 
+/** A name list without its `pg_catalog.` qualifier; `null` when qualified by another schema. */
+function builtinName(names: readonly string[]): string | null {
+  if (names.length === 1) return names[0]!.toLowerCase();
+  if (names.length === 2 && names[0] === 'pg_catalog') return names[1]!.toLowerCase();
+  return null;
+}
+
 /** Walks the tree and lists every reference or construct the scope does not allow, in text order. */
-export function checkExpression(ast: AstNode, scope: ExpressionScope): ExpressionProblem[] {
+export function checkExpression(tree: ExpressionTree, scope: ExpressionScope): ExpressionProblem[] {
   const problems: ExpressionProblem[] = [];
   const report = (kind: ExpressionProblemKind, offset: unknown, name: string, suggestion: string | null = null) =>
-    problems.push({ kind, offset: typeof offset === 'number' ? offset : 0, name, suggestion });
+    problems.push({ kind, offset: typeof offset === 'number' && offset >= 0 ? offset : 0, name, suggestion });
+  const functions = allowedFunctions(scope.context);
+
+  const columnRef = (node: Record<string, unknown>, at: unknown): void => {
+    const fields = node['fields'] as unknown[];
+    if (fields.some((f) => (f as Record<string, unknown>)['A_Star'] !== undefined)) {
+      report('star', at, '*');
+      return;
+    }
+    const names = stringsOf(fields);
+    if (scope.context === 'default') {
+      report('column_not_allowed', at, names.join('.'));
+      return;
+    }
+    if (names.length === 1) {
+      const [name] = names as [string];
+      if (scope.columns && !scope.columns.includes(name)) {
+        // A source field written without the row alias is the likeliest slip in a workflow.
+        const viaRow = scope.row?.fields.includes(name) ? `${scope.row.alias}.${name}` : null;
+        report('unknown_column', at, name, viaRow ?? nearest(name, scope.columns));
+      }
+      return;
+    }
+    if (names.length === 2 && scope.row) {
+      const [qualifier, field] = names as [string, string];
+      if (qualifier !== scope.row.alias) report('wrong_row_alias', at, `${qualifier}.${field}`, `${scope.row.alias}.${field}`);
+      else if (!scope.row.fields.includes(field)) report('unknown_row_field', at, field, nearest(field, scope.row.fields));
+      return;
+    }
+    report('bad_qualifier', at, names.join('.'));
+  };
+
+  const funcCall = (node: Record<string, unknown>, at: unknown): void => {
+    const names = stringsOf(node['funcname']);
+    const name = builtinName(names);
+    const display = names.join('.');
+    if (node['agg_star'] || node['agg_distinct'] || node['over'] || node['agg_order'] || node['agg_filter'] || node['agg_within_group']) {
+      report('aggregate', at, display);
+    } else if (name === null) {
+      report('function_qualified', at, display);
+    } else if (node['func_variadic']) {
+      report('unsupported', at, 'VARIADIC');
+    } else if (!functions.includes(name)) {
+      if (AGGREGATES.has(name)) report('aggregate', at, name);
+      else if (SET_RETURNING.has(name)) report('set_returning', at, name);
+      else if ((CLOCK_FUNCTIONS as readonly string[]).includes(name) || (RANDOM_FUNCTIONS as readonly string[]).includes(name)) report('volatile', at, `${name}()`);
+      else report('function_not_allowed', at, display, nearest(name, functions));
+    }
+    visit(node['args']);
+  };
+
+  const operator = (node: Record<string, unknown>, at: unknown): void => {
+    const kind = String(node['kind']);
+    const names = stringsOf(node['name']);
+    if (!PLAIN_A_EXPR_KINDS.has(kind)) {
+      report('unsupported', at, kind === 'AEXPR_SIMILAR' ? 'SIMILAR TO' : kind === 'AEXPR_OP_ANY' || kind === 'AEXPR_OP_ALL' ? 'ANY/ALL' : kind);
+    } else if (names.length !== 1) {
+      report('operator_qualified', at, `OPERATOR(${names.join('.')})`);
+    } else {
+      const symbol = names[0]!;
+      const allowed = kind === 'AEXPR_LIKE' || kind === 'AEXPR_ILIKE' ? LIKE_OPERATORS.includes(symbol) : kind === 'AEXPR_OP' ? (ALLOWED_OPERATORS as readonly string[]).includes(symbol) : true;
+      if (!allowed) report('operator_not_allowed', at, symbol);
+    }
+    visit(node['lexpr']);
+    visit(node['rexpr']);
+  };
+
+  const typeCast = (node: Record<string, unknown>, at: unknown): void => {
+    const typeName = (node['typeName'] ?? {}) as Record<string, unknown>;
+    const names = stringsOf(typeName['names']);
+    const name = builtinName(names);
+    const castAt = typeof typeName['location'] === 'number' ? typeName['location'] : at;
+    const typmods = (typeName['typmods'] ?? []) as Record<string, unknown>[];
+    const plainTypmods = typmods.every((m) => typeof (m['A_Const'] as Record<string, unknown> | undefined)?.['ival'] === 'object');
+    if (name === null || !(ALLOWED_CAST_TYPES as readonly string[]).includes(name) || typeName['arrayBounds'] || typeName['setof'] || typeName['pct_type'] || !plainTypmods) {
+      report('cast_not_allowed', castAt, `${names.join('.')}${typeName['arrayBounds'] ? '[]' : ''}`, name ? nearest(name, ALLOWED_CAST_TYPES) : null);
+    }
+    visit(node['arg']);
+  };
 
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) {
@@ -222,70 +258,57 @@ export function checkExpression(ast: AstNode, scope: ExpressionScope): Expressio
       return;
     }
     if (!value || typeof value !== 'object') return;
-    for (const [type, body] of Object.entries(value as Record<string, unknown>)) {
-      if (!/^[A-Z]/.test(type)) {
+    for (const [kind, body] of Object.entries(value as Record<string, unknown>)) {
+      if (!/^[A-Z]/.test(kind)) {
         visit(body); // a field holding nodes (args, lexpr, ...)
         continue;
       }
       const node = (body ?? {}) as Record<string, unknown>;
-      const at = node.location;
-      switch (type) {
-        case 'ColumnRef': {
-          const fields = node.fields as unknown[];
-          if (fields.some((f) => (f as Record<string, unknown>).A_Star !== undefined)) {
-            report('star', at, '*');
-            break;
-          }
-          const names = stringsOf(fields);
-          if (names.length === 1) {
-            if (scope.columns && !scope.columns.includes(names[0])) {
-              // A source field written without `transaction.` is the likeliest slip in a workflow.
-              const viaTransaction = scope.transactionFields?.includes(names[0]) ? `transaction.${names[0]}` : null;
-              report('unknown_column', at, names[0], viaTransaction ?? nearest(names[0], scope.columns));
-            }
-          } else if (names.length === 2 && names[0] === 'transaction') {
-            if (scope.transactionFields === null) report('transaction_not_allowed', at, names.join('.'));
-            else if (!scope.transactionFields.includes(names[1]))
-              report('unknown_transaction_field', at, names[1], nearest(names[1], scope.transactionFields));
-          } else {
-            report('bad_qualifier', at, names.join('.'));
-          }
+      const at = node['location'];
+      switch (kind) {
+        case 'A_Const':
+          if (node['bsval'] !== undefined) report('unsupported', at, 'bit-string constant');
           break;
-        }
-        case 'FuncCall': {
-          const names = stringsOf(node.funcname);
-          const name = names[names.length - 1]?.toLowerCase() ?? '';
-          const qualifiedElsewhere = names.length > 1 && names[0] !== 'pg_catalog';
-          if (node.agg_star || node.agg_distinct || node.over || node.agg_order || node.agg_filter) report('aggregate', at, name);
-          else if ((VOLATILE_FUNCTIONS as readonly string[]).includes(name) && scope.context === 'view') report('volatile', at, `${name}()`);
-          else if (qualifiedElsewhere || !(ALLOWED_FUNCTIONS as readonly string[]).includes(name)) report('function_not_allowed', at, names.join('.'), nearest(name, ALLOWED_FUNCTIONS));
-          visit(node.args);
+        case 'ColumnRef':
+          columnRef(node, at);
           break;
-        }
+        case 'FuncCall':
+          funcCall(node, at);
+          break;
+        case 'A_Expr':
+          operator(node, at);
+          break;
+        case 'TypeCast':
+          typeCast(node, at);
+          break;
         case 'SQLValueFunction': {
-          const name = TIME_VALUE_FUNCTIONS[String(node.op)];
-          if (name && scope.context === 'view') report('volatile', at, name);
-          else report('function_not_allowed', at, name ?? String(node.op).replace(/^SVFOP_/, '').toLowerCase(), null);
+          const clock = CLOCK_KEYWORDS[String(node['op'])];
+          if (clock && scope.context === 'default') break;
+          if (clock) report('volatile', at, clock);
+          else report('function_not_allowed', at, String(node['op']).replace(/^SVFOP_/, '').toLowerCase(), null);
           break;
         }
+        case 'List': // the right-hand side of IN (…)
+          visit(node['items']);
+          break;
         case 'SubLink':
           report('subquery', at, 'subquery');
           break;
         case 'ParamRef':
-          report('parameter', at, `$${String(node.number)}`);
+          report('parameter', at, `$${String(node['number'])}`);
           break;
         default:
-          if (PLAIN_NODES.has(type)) visit(node);
-          else report('unsupported', at, type);
+          if (PLAIN_NODES.has(kind)) visit(node);
+          else report('unsupported', at, kind);
       }
     }
   };
-  visit(ast);
+  visit(tree);
   return problems.sort((a, b) => a.offset - b.offset);
 }
 
 // ---------------------------------------------------------------------------
-// Workflow conditions: `key = transaction.field [AND ...]`.
+// Workflow conditions: `key = <alias>.field [AND ...]`.
 
 export interface KeyEquality {
   readonly column: string;
@@ -300,26 +323,26 @@ const columnRefNames = (node: unknown): string[] | null => {
   return ref ? stringsOf(ref.fields) : null;
 };
 
-/** Splits a condition into `column = transaction.field` equalities; anything else is not the supported shape. */
-export function conditionEqualities(ast: AstNode): ConditionShape {
-  const conjuncts: AstNode[] = [];
-  const flatten = (node: AstNode) => {
-    const bool = node.BoolExpr as { boolop: string; args: AstNode[] } | undefined;
+/** Splits a condition into `column = <alias>.field` equalities; anything else is not the supported shape. */
+export function conditionEqualities(tree: ExpressionTree, alias: string): ConditionShape {
+  const conjuncts: ExpressionTree[] = [];
+  const flatten = (node: ExpressionTree) => {
+    const bool = node['BoolExpr'] as { boolop: string; args: ExpressionTree[] } | undefined;
     if (bool && bool.boolop === 'AND_EXPR') bool.args.forEach(flatten);
     else conjuncts.push(node);
   };
-  flatten(ast);
+  flatten(tree);
   const equalities: KeyEquality[] = [];
   for (const conjunct of conjuncts) {
-    const expr = conjunct.A_Expr as { kind: string; name: unknown; lexpr: unknown; rexpr: unknown; location: number } | undefined;
+    const expr = conjunct['A_Expr'] as { kind: string; name: unknown; lexpr: unknown; rexpr: unknown; location: number } | undefined;
     const firstLocation = (Object.values(conjunct)[0] as { location?: number } | undefined)?.location ?? 0;
     if (!expr || expr.kind !== 'AEXPR_OP' || stringsOf(expr.name).join('') !== '=') return { ok: false, offset: firstLocation };
     const left = columnRefNames(expr.lexpr);
     const right = columnRefNames(expr.rexpr);
-    const location = ((expr.lexpr as { ColumnRef?: { location: number } }).ColumnRef?.location ?? expr.location);
-    if (left?.length === 1 && right?.length === 2 && right[0] === 'transaction') equalities.push({ column: left[0], field: right[1], offset: location });
-    else if (right?.length === 1 && left?.length === 2 && left[0] === 'transaction')
-      equalities.push({ column: right[0], field: left[1], offset: (expr.rexpr as { ColumnRef: { location: number } }).ColumnRef.location });
+    const location = (expr.lexpr as { ColumnRef?: { location: number } }).ColumnRef?.location ?? expr.location;
+    if (left?.length === 1 && right?.length === 2 && right[0] === alias) equalities.push({ column: left[0]!, field: right[1]!, offset: location });
+    else if (right?.length === 1 && left?.length === 2 && left[0] === alias)
+      equalities.push({ column: right[0]!, field: left[1]!, offset: (expr.rexpr as { ColumnRef: { location: number } }).ColumnRef.location });
     else return { ok: false, offset: location };
   }
   return { ok: true, equalities };

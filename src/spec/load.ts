@@ -6,7 +6,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic';
-import { loadExpressionParser } from './expressions';
+import { loadExpressionParser } from '../model/expression';
 import type { SpecSet } from './model';
 import { EntitySchema } from './schema';
 import { shapeDiagnostics } from './shape';

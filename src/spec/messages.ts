@@ -4,7 +4,7 @@
  * calls one of these to say *what* and *how to fix it*.
  */
 import type { Diagnostic, SourcePosition } from '../diagnostics/diagnostic';
-import type { ExpressionProblem } from './expressions';
+import { allowedFunctions, ALLOWED_CAST_TYPES, ALLOWED_OPERATORS, type ExpressionContext, type ExpressionProblem } from './expressions';
 
 const error = (code: string, at: SourcePosition | undefined, message: string, hint?: string, subject?: string): Diagnostic => ({
   code,
@@ -20,18 +20,23 @@ const warning = (code: string, at: SourcePosition | undefined, message: string, 
 });
 
 const didYouMean = (suggestion: string | null | undefined) => (suggestion ? `did you mean \`${suggestion}\`?` : undefined);
+
+/** Spec text in backticks, with line breaks and invisible characters (zero-width, bidirectional
+ *  overrides, controls) spelled out, so a message shows exactly what was written. */
+export const q = (text: string): string =>
+  `\`${text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (ch) => (ch === '\n' ? '\\n' : ch === '\t' ? '\\t' : ch === '\r' ? '\\r' : `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`))}\``;
 const where = (at: SourcePosition) => `line ${at.line}`;
 /** `fields.x`, or "the document" for the root. */
 const named = (subject: string) => (subject ? `\`${subject}\`` : 'the document');
 
-export type ExpressionContext = 'workflow' | 'view' | 'default';
+export type { ExpressionContext };
 
 export const messages = {
   // --- YAML -------------------------------------------------------------
   yamlSyntax: (at: SourcePosition, text: string) => error('yaml.syntax', at, `YAML syntax error: ${text}.`, 'check indentation, quoting and `:` after keys'),
   yamlWarning: (at: SourcePosition, text: string) => warning('yaml.warning', at, `YAML: ${text}.`),
   duplicateKey: (at: SourcePosition, key: string) =>
-    error('yaml.duplicate_key', at, `duplicate key \`${key}\`: YAML keeps only one of them.`, 'remove or rename one of the two'),
+    error('yaml.duplicate_key', at, `duplicate key ${q(key)}: YAML keeps only one of them.`, 'remove or rename one of the two'),
   entitiesInOneDocument: (at: SourcePosition, first: SourcePosition) =>
     error(
       'yaml.duplicate_key',
@@ -45,100 +50,101 @@ export const messages = {
     error(
       'spec.unknown_key',
       at,
-      `unknown key \`${key}\`${subject ? ` in ${subject}` : ''}.`,
+      `unknown key ${q(key)}${subject ? ` in ${subject}` : ''}.`,
       didYouMean(suggestion) ?? (allowed.length ? `allowed keys: ${allowed.join(', ')}` : undefined),
       subject,
     ),
   missingKey: (at: SourcePosition, key: string, subject: string) =>
-    error('spec.missing_key', at, `missing required key \`${key}\`${subject ? ` in ${subject}` : ''}.`, `add \`${key}: ...\``, subject),
+    error('spec.missing_key', at, `missing required key ${q(key)}${subject ? ` in ${subject}` : ''}.`, `add \`${key}: ...\``, subject),
   invalidType: (at: SourcePosition, subject: string, expected: string, got: string) =>
     error('spec.invalid_type', at, `${named(subject)} must be ${expected}, not ${got}.`, undefined, subject),
   invalidValue: (at: SourcePosition, subject: string, written: string, allowed: readonly string[], suggestion: string | null) =>
-    error('spec.invalid_value', at, `${named(subject)} cannot be \`${written}\`: allowed ${allowed.map((a) => `\`${a}\``).join(', ')}.`, didYouMean(suggestion), subject),
+    error('spec.invalid_value', at, `${named(subject)} cannot be ${q(written)}: allowed ${allowed.map((a) => `\`${a}\``).join(', ')}.`, didYouMean(suggestion), subject),
   invalid: (at: SourcePosition, subject: string, text: string) => error('spec.invalid', at, `${named(subject)} ${text}.`, undefined, subject),
 
   // --- names -------------------------------------------------------------
   entityNameCase: (at: SourcePosition, name: string) =>
-    error('entity.name', at, `entity name \`${name}\` must be PascalCase (letters and digits, starting with a capital).`, `e.g. \`${name.replace(/(^|[_\s-])(\w)/g, (_, __, c: string) => c.toUpperCase())}\``),
+    error('entity.name', at, `entity name ${q(name)} must be PascalCase (letters and digits, starting with a capital).`, `e.g. ${q(name.replace(/[^A-Za-z0-9_\s-]/g, '').replace(/(^|[_\s-]+)(\w)/g, (_, __, c: string) => c.toUpperCase()))}`),
   duplicateEntity: (at: SourcePosition, name: string, first: SourcePosition) =>
-    error('entity.duplicate', at, `entity \`${name}\` is defined twice (first at ${first.file}:${first.line}).`, 'rename one of them or remove the copy'),
+    error('entity.duplicate', at, `entity ${q(name)} is defined twice (first at ${first.file}:${first.line}).`, 'rename one of them or remove the copy'),
   badIdentifier: (at: SourcePosition, what: string, name: string) =>
-    error('name.invalid', at, `${what} \`${name}\` is not a plain SQL identifier (lower-case letters, digits and _; not starting with a digit).`, 'use snake_case'),
+    error('name.invalid', at, `${what} ${q(name)} is not a plain SQL identifier (lower-case letters, digits and _; not starting with a digit).`, 'use snake_case'),
   nameTooLong: (at: SourcePosition, what: string, name: string, bytes: number) =>
-    error('name.too_long', at, `${what} \`${name}\` is ${bytes} bytes; PostgreSQL truncates identifiers to 63 bytes.`, 'choose a name of at most 63 bytes'),
+    error('name.too_long', at, `${what} ${q(name)} is ${bytes} bytes; PostgreSQL truncates identifiers to 63 bytes.`, 'choose a name of at most 63 bytes'),
   truncationClash: (at: SourcePosition, name: string, other: string) =>
-    error('name.truncation_clash', at, `generated name \`${name}\` and \`${other}\` are the same in their first 63 bytes, so PostgreSQL would see one name.`, 'shorten the entity name or set `table:` explicitly'),
+    error('name.truncation_clash', at, `generated name ${q(name)} and ${q(other)} are the same in their first 63 bytes, so PostgreSQL would see one name.`, 'shorten the entity name or set `table:` explicitly'),
   duplicateName: (at: SourcePosition, kind: string, name: string, schema: string, other: string) =>
     error('name.duplicate', at, `${kind} name \`${schema}.${name}\` is already used by ${other}.`, 'rename one of them'),
 
   // --- fields ------------------------------------------------------------
   unknownType: (at: SourcePosition, written: string, suggestion: string | null, known: readonly string[]) =>
-    error('type.unknown', at, `unknown type \`${written}\`.`, didYouMean(suggestion) ?? `supported: ${known.join(', ')}`),
-  badTypeModifier: (at: SourcePosition, written: string, detail: string) => error('type.modifier', at, `type \`${written}\`: ${detail}.`),
+    error('type.unknown', at, `unknown type ${q(written)}.`, didYouMean(suggestion) ?? `supported: ${known.join(', ')}`),
+  badTypeModifier: (at: SourcePosition, written: string, detail: string) => error('type.modifier', at, `type ${q(written)}: ${detail}.`),
   unknownColumn: (at: SourcePosition, column: string, entity: string, usedIn: string, suggestion: string | null) =>
-    error('column.unknown', at, `${usedIn} names column \`${column}\`, which ${entity} does not have.`, didYouMean(suggestion) ?? `add \`${column}\` to ${entity}'s fields`),
-  duplicateColumn: (at: SourcePosition, column: string, usedIn: string) => error('column.duplicate', at, `${usedIn} lists column \`${column}\` twice.`, 'list each column once'),
+    error('column.unknown', at, `${usedIn} names column ${q(column)}, which ${entity} does not have.`, didYouMean(suggestion) ?? `add ${q(column)} to ${entity}'s fields`),
+  duplicateColumn: (at: SourcePosition, column: string, usedIn: string) => error('column.duplicate', at, `${usedIn} lists column ${q(column)} twice.`, 'list each column once'),
   keyNullable: (at: SourcePosition, column: string, why: string) =>
-    error('column.not_null_required', at, `\`${column}\` is ${why} and is always NOT NULL, but says \`not_null: false\`.`, 'remove `not_null: false`'),
+    error('column.not_null_required', at, `${q(column)} is ${why} and is always NOT NULL, but says \`not_null: false\`.`, 'remove `not_null: false`'),
 
   // --- indexes -----------------------------------------------------------
   unknownIndexType: (at: SourcePosition, written: string, suggestion: string | null) =>
-    error('index.unknown_type', at, `unknown index type \`${written}\`.`, didYouMean(suggestion) ?? 'use one of BTREE, BRIN, HASH, GIST, GIN'),
+    error('index.unknown_type', at, `unknown index type ${q(written)}.`, didYouMean(suggestion) ?? 'use one of BTREE, BRIN, HASH, GIST, GIN'),
   indexColumnSyntax: (at: SourcePosition, written: string) =>
-    error('index.column_syntax', at, `index column \`${written}\` is not \`column\`, \`column ASC\` or \`column DESC\`.`),
+    error('index.column_syntax', at, `index column ${q(written)} is not \`column\`, \`column ASC\` or \`column DESC\`.`, 'name one field, optionally followed by ASC or DESC'),
   hashMulticolumn: (at: SourcePosition, name: string, count: number) =>
     error(
       'index.hash_multicolumn',
       at,
-      `index \`${name}\` is HASH over ${count} columns, but PostgreSQL's hash indexes support one column only.`,
+      `index ${q(name)} is HASH over ${count} columns, but PostgreSQL's hash indexes support one column only.`,
       'use `type: BTREE` (equality lookups on several columns), or one HASH index per column',
     ),
   pagesPerRangeNotBrin: (at: SourcePosition, name: string) =>
-    error('index.pages_per_range', at, `index \`${name}\`: \`pages_per_range\` applies to BRIN indexes only.`, 'remove it or use `type: BRIN`'),
+    error('index.pages_per_range', at, `index ${q(name)}: \`pages_per_range\` applies to BRIN indexes only.`, 'remove it or use `type: BRIN`'),
   descendingNotBtree: (at: SourcePosition, name: string, method: string) =>
-    error('index.order', at, `index \`${name}\`: ASC/DESC applies to B-tree indexes only, not ${method.toUpperCase()}.`, 'remove ASC/DESC or use `type: BTREE`'),
+    error('index.order', at, `index ${q(name)}: ASC/DESC applies to B-tree indexes only, not ${method.toUpperCase()}.`, 'remove ASC/DESC or use `type: BTREE`'),
   uniqueNotBtree: (at: SourcePosition, name: string, method: string) =>
-    error('index.unique', at, `index \`${name}\`: only B-tree indexes can be unique, not ${method.toUpperCase()}.`, 'use `type: BTREE`'),
+    error('index.unique', at, `index ${q(name)}: only B-tree indexes can be unique, not ${method.toUpperCase()}.`, 'use `type: BTREE`'),
 
   // --- partitioning ------------------------------------------------------
   partitionStrategy: (at: SourcePosition, written: string) =>
-    error('partition.strategy', at, `partitioning strategy \`${written}\` is not supported.`, 'use `strategy: RANGE`'),
+    error('partition.strategy', at, `partitioning strategy ${q(written)} is not supported.`, 'use `strategy: RANGE`'),
   partitionIntervals: (at: SourcePosition, count: number) =>
     error('partition.intervals', at, `\`intervals\` must list exactly one interval, not ${count}.`, 'e.g. `intervals: [monthly]`'),
   partitionUnknownInterval: (at: SourcePosition, written: string, suggestion: string | null) =>
-    error('partition.interval', at, `unknown partition interval \`${written}\`.`, didYouMean(suggestion) ?? 'use daily, weekly, monthly or yearly'),
+    error('partition.interval', at, `unknown partition interval ${q(written)}.`, didYouMean(suggestion) ?? 'use daily, weekly, monthly or yearly'),
   partitionColumnType: (at: SourcePosition, column: string, type: string) =>
-    error('partition.column_type', at, `partition column \`${column}\` is \`${type}\`; range partitions by time need date, timestamp or timestamptz.`, 'partition by a timestamptz column'),
+    error('partition.column_type', at, `partition column ${q(column)} is \`${type}\`; range partitions by time need date, timestamp or timestamptz.`, 'partition by a timestamptz column'),
   partitionTimestampWithoutZone: (at: SourcePosition, column: string) =>
     warning(
       'partition.timestamp_without_time_zone',
       at,
-      `partition column \`${column}\` is \`timestamp\` (without time zone): UTC offsets in input are silently dropped, so 2024-01-31T23:30:00-08:00 is stored as 2024-01-31 23:30 and lands in the January partition.`,
+      `partition column ${q(column)} is \`timestamp\` (without time zone): UTC offsets in input are silently dropped, so 2024-01-31T23:30:00-08:00 is stored as 2024-01-31 23:30 and lands in the January partition.`,
       `declare \`${column}: timestamptz\``,
     ),
-  partitionStart: (at: SourcePosition, written: string) => error('partition.start', at, `\`start\` \`${written}\` is not a date YYYY-MM-DD.`, 'e.g. `start: 2024-01-01`'),
+  partitionStart: (at: SourcePosition, written: string) => error('partition.start', at, `\`start\` ${q(written)} is not a date YYYY-MM-DD.`, 'e.g. `start: 2024-01-01`'),
   partitionStartUnaligned: (at: SourcePosition, written: string, interval: string, aligned: string) =>
     error('partition.start_unaligned', at, `\`start\` ${written} is not the beginning of a ${interval.replace(/ly$/, '').replace(/^dai$/, 'day')} partition.`, `use \`start: ${aligned}\``),
   retentionFormat: (at: SourcePosition, written: string) =>
-    error('partition.retention', at, `\`retention\` \`${written}\` is not \`<N> days|weeks|months|years\`.`, 'e.g. `retention: 36 months`'),
+    error('partition.retention', at, `\`retention\` ${q(written)} is not \`<N> days|weeks|months|years\`.`, 'e.g. `retention: 36 months`'),
   retentionInexact: (at: SourcePosition, written: string, interval: string) =>
     error('partition.retention_inexact', at, `\`retention\` ${written} is not a whole number of ${interval} partitions.`, `express it in units of the interval (${interval})`),
 
   // --- actions -----------------------------------------------------------
   triggerName: (at: SourcePosition, written: string) =>
-    error('action.trigger', at, `trigger \`${written}\` is not supported; only \`<name>_inserted\` (after insert) is.`, 'e.g. `trigger: transaction_inserted`'),
-  duplicateAction: (at: SourcePosition, name: string) => error('action.duplicate', at, `action \`${name}\` is defined twice in this entity.`, 'rename one'),
+    error('action.trigger', at, `trigger ${q(written)} is not supported; only \`<name>_inserted\` (after insert) is.`, 'e.g. `trigger: transaction_inserted`'),
+  duplicateAction: (at: SourcePosition, name: string) => error('action.duplicate', at, `action ${q(name)} is defined twice in this entity.`, 'rename one'),
   unknownWorkflowEntity: (at: SourcePosition, name: string, suggestion: string | null) =>
     error(
       'workflow.unknown_entity',
       at,
-      `workflow step targets entity \`${name}\`, which is not defined in the loaded specs.`,
+      `workflow step targets entity ${q(name)}, which is not defined in the loaded specs.`,
       didYouMean(suggestion) ?? `define \`entity: ${name}\` (with its fields and primary_key) in a spec file, or remove the step`,
     ),
   unknownAssignmentTarget: (at: SourcePosition, column: string, entity: string, suggestion: string | null) =>
-    error('workflow.unknown_column', at, `workflow step sets \`${column}\`, which ${entity} does not have.`, didYouMean(suggestion) ?? `add \`${column}\` to ${entity}'s fields`),
-  conditionShape: (at: SourcePosition) =>
-    error('workflow.condition_shape', at, 'a workflow condition must be `key_column = transaction.field`, joined by AND.', 'e.g. `condition: "product_id = transaction.product_id"`'),
+    error('workflow.unknown_column', at, `workflow step sets ${q(column)}, which ${entity} does not have.`, didYouMean(suggestion) ?? `add ${q(column)} to ${entity}'s fields`),
+  conditionShape: (at: SourcePosition, alias: string) =>
+    error('workflow.condition_shape', at, `a workflow condition must be \`key_column = ${alias}.field\`, joined by AND.`, `e.g. \`condition: "product_id = ${alias}.product_id"\``),
+  duplicateStep: (at: SourcePosition, name: string) => error('workflow.duplicate_step', at, `step ${q(name)} appears twice in this workflow.`, 'give each step its own name'),
   conditionKey: (at: SourcePosition, entity: string, columns: readonly string[], key: readonly string[]) =>
     error(
       'workflow.condition_key',
@@ -151,37 +157,72 @@ export const messages = {
 
   // --- expressions ---------------------------------------------------------
   expressionSyntax: (at: SourcePosition, parserMessage: string) =>
-    error('expression.syntax', at, `PostgreSQL cannot parse this expression: ${parserMessage}.`),
-  expressionProblem: (at: SourcePosition, problem: ExpressionProblem, context: ExpressionContext, entity: string, source: string | null): Diagnostic => {
+    error('expression.syntax', at, `PostgreSQL cannot parse this expression: ${parserMessage}.`, 'write one SQL expression (no second statement, no FROM, no AS)'),
+  expressionNotRendered: (at: SourcePosition, detail: string) =>
+    error('expression.unsupported', at, `this expression cannot be rendered back to SQL exactly: ${detail}.`, 'simplify the expression'),
+  expressionProblem: (at: SourcePosition, problem: ExpressionProblem, context: ExpressionContext, entity: string, row: { alias: string; trigger: string; source: string } | null): Diagnostic => {
     const code = `expression.${problem.kind}`;
+    const where = context === 'default' ? 'a default' : context === 'view' ? 'a view expression' : 'a workflow expression';
+    const functionList = allowedFunctions(context).join(', ');
     switch (problem.kind) {
       case 'subquery':
-        return error(code, at, 'subqueries are not allowed in spec expressions.', 'compute it in a workflow step or a view column instead');
+        return error(code, at, `subqueries are not allowed in ${where}.`, context === 'default' ? 'use a constant or a function of constants' : 'compute it in a workflow step or a view column instead');
       case 'unknown_column':
-        return error(code, at, `\`${problem.name}\` is not a column of ${entity}.`, didYouMean(problem.suggestion) ?? (context === 'workflow' ? `use a column of ${entity} or \`transaction.<field>\` of ${source ?? 'the source entity'}` : undefined));
-      case 'unknown_transaction_field':
-        return error(code, at, `\`transaction.${problem.name}\`: ${source ?? 'the source entity'} has no field \`${problem.name}\`.`, didYouMean(problem.suggestion));
-      case 'transaction_not_allowed':
-        return error(code, at, `\`${problem.name}\`: \`transaction.\` is only available in workflow steps.`, 'use the entity\'s own columns');
+        return error(code, at, `${q(problem.name)} is not a column of ${entity}.`, didYouMean(problem.suggestion) ?? (row ? `use a column of ${entity} or \`${row.alias}.<field>\` of ${row.source}` : undefined));
+      case 'column_not_allowed':
+        return error(code, at, `a default cannot read a column (${q(problem.name)}): PostgreSQL computes it before the row exists.`, 'use a constant or a function of constants, e.g. `now()`');
+      case 'unknown_row_field':
+        return error(code, at, `\`${row?.alias ?? 'row'}.${problem.name}\`: ${row?.source ?? 'the source entity'} has no field ${q(problem.name)}.`, didYouMean(problem.suggestion));
+      case 'wrong_row_alias':
+        return row
+          ? error(
+              code,
+              at,
+              `${q(problem.name)}: the inserted row is called \`${row.alias}\` in this workflow (its trigger is \`${row.trigger}\`: the alias is the trigger's name without \`_inserted\`).`,
+              `write \`${problem.suggestion}\``,
+            )
+          : error(code, at, `${q(problem.name)}: only bare column names are allowed.`);
       case 'bad_qualifier':
-        return error(code, at, `\`${problem.name}\`: only bare column names${context === 'workflow' ? ' and `transaction.<field>`' : ''} are allowed.`);
+        return error(code, at, `${q(problem.name)}: only bare column names${row ? ` and \`${row.alias}.<field>\`` : ''} are allowed.`, context === 'view' ? 'name the column alone: a view reads only its own entity' : undefined);
       case 'star':
         return error(code, at, '`*` is not allowed in an expression.', 'name the columns');
       case 'volatile':
+        return context === 'view'
+          ? error(
+              code,
+              at,
+              `${q(problem.name)} makes the view's contents depend on when it was last refreshed (and on refresh frequency), not on the data.`,
+              'store the time you need in a column (e.g. first_sale_date / last_sale_date) and compute from columns only',
+            )
+          : error(
+              code,
+              at,
+              `${q(problem.name)} gives a different value each time it runs; a batched workflow would not give the same result as applying rows one by one.`,
+              `store the value in a column of ${row?.source ?? 'the source entity'} (e.g. with a default) and read it as \`${row?.alias ?? 'row'}.<field>\``,
+            );
+      case 'function_not_allowed':
+        return error(code, at, `function ${q(problem.name)} is not allowed in ${where}.`, `${problem.suggestion ? `did you mean \`${problem.suggestion}\`? ` : ''}allowed: ${functionList}; operators, CASE, COALESCE, NULLIF, GREATEST, LEAST and casts`);
+      case 'function_qualified':
+        return error(code, at, `function ${q(problem.name)} is schema-qualified: only PostgreSQL's built-in functions are allowed (unqualified or \`pg_catalog.\`).`, `allowed: ${functionList}`);
+      case 'aggregate':
+        return error(code, at, `aggregate or window call ${q(problem.name)} is not allowed: an expression sees one row.`, context === 'workflow' ? `workflows aggregate by themselves: write the per-row update, e.g. \`total + ${row?.alias ?? 'transaction'}.amount\`` : undefined);
+      case 'set_returning':
+        return error(code, at, `set-returning function ${q(problem.name)} is not allowed: an expression gives one value.`, 'compute one value from the row, e.g. with CASE or COALESCE');
+      case 'operator_not_allowed':
+        return error(code, at, `operator ${q(problem.name)} is not allowed in spec expressions.`, `allowed: ${ALLOWED_OPERATORS.join(' ')}, AND, OR, NOT, IS [NOT] NULL, [NOT] IN, BETWEEN, [I]LIKE, IS [NOT] DISTINCT FROM`);
+      case 'operator_qualified':
+        return error(code, at, `${q(problem.name)}: schema-qualified operators are not allowed.`, 'write the plain operator symbol, e.g. `+`');
+      case 'cast_not_allowed':
         return error(
           code,
           at,
-          `\`${problem.name}\` makes the view's contents depend on when it was last refreshed (and on refresh frequency), not on the data.`,
-          'store the time you need in a column (e.g. first_sale_date / last_sale_date) and compute from columns only',
+          `cast to ${q(problem.name)} is not allowed: casts may target only the spec's own types.`,
+          `${problem.suggestion ? `did you mean \`${problem.suggestion}\`? ` : ''}allowed: ${ALLOWED_CAST_TYPES.join(', ')} (or their SQL spellings: integer, decimal(p,s), varchar(n), timestamptz, …)`,
         );
-      case 'function_not_allowed':
-        return error(code, at, `function \`${problem.name}\` is not allowed here.`, `allowed: GREATEST, LEAST, COALESCE, NULLIF, ROUND, ABS, EXTRACT, date_part, date_trunc, arithmetic, CASE and casts${problem.suggestion ? `; did you mean \`${problem.suggestion}\`?` : ''}`);
-      case 'aggregate':
-        return error(code, at, `aggregate or window call \`${problem.name}\` is not allowed: expressions see one row.`);
       case 'parameter':
-        return error(code, at, `parameter \`${problem.name}\` is not allowed.`, 'use `transaction.<field>`');
+        return error(code, at, `parameter ${q(problem.name)} is not allowed.`, row ? `use \`${row.alias}.<field>\`` : 'write the value itself');
       case 'unsupported':
-        return error(code, at, `this SQL construct (${problem.name}) is not supported in spec expressions.`);
+        return error(code, at, `this SQL construct (${problem.name}) is not supported in spec expressions.`, 'use operators, CASE, COALESCE, NULLIF, GREATEST, LEAST, casts and the allowed functions');
     }
   },
 
@@ -190,7 +231,7 @@ export const messages = {
     error(
       'view.refresh_interval',
       at,
-      `\`refresh_interval\` \`${written}\` cannot be scheduled with cron.`,
+      `\`refresh_interval\` ${q(written)} cannot be scheduled with cron.`,
       'use N minutes (N divides 60), N hours (N divides 24), `1 day` or `1 week`',
     ),
   refreshIntervalMissing: (at: SourcePosition) =>
@@ -199,7 +240,7 @@ export const messages = {
     error(
       'view.concurrent_needs_key',
       at,
-      `\`${name}\` is refreshed concurrently, which needs a unique key, but the entity has no primary key and \`view.key\` is not set.`,
+      `${q(name)} is refreshed concurrently, which needs a unique key, but the entity has no primary key and \`view.key\` is not set.`,
       'add `primary_key: [...]` (or `view: { key: [...] }`), or use `refresh_strategy: blocking`',
     ),
   viewWithoutName: (at: SourcePosition) =>

@@ -8,6 +8,7 @@
  * the file, line and column.
  */
 import type { SourcePosition } from '../diagnostics/diagnostic';
+import type { SqlExpression } from '../model/expression';
 
 /** A column type in PostgreSQL's canonical spelling (as `format_type` prints it),
  *  e.g. `uuid`, `integer`, `numeric(10,2)`, `timestamp with time zone`, `character varying(40)`. */
@@ -19,8 +20,8 @@ export interface FieldSpec {
   /** Spelling used in the spec (`decimal(10,2)`), kept for messages. */
   readonly specType: string;
   readonly notNull: boolean;
-  /** A default expression in SQL, already checked by the PostgreSQL parser. */
-  readonly default: string | null;
+  /** The default, checked against the allow-list and deparsed (parenthesised unless a primary). */
+  readonly default: SqlExpression | null;
   readonly at: SourcePosition;
 }
 
@@ -74,10 +75,11 @@ export interface BulkOperationAction {
 }
 
 /** One `SET column = expression` of a workflow step; expressions read the target's
- *  columns and `transaction.<field>` of the source entity. */
+ *  columns and `<alias>.<field>` of the inserted row (see WorkflowAction.rowAlias). */
 export interface WorkflowAssignment {
   readonly column: string;
-  readonly expression: string;
+  /** Checked and deparsed; still names the inserted row by its alias. */
+  readonly expression: SqlExpression;
   readonly at: SourcePosition;
 }
 
@@ -87,8 +89,8 @@ export interface WorkflowStep {
   /** Target entity name as written (`ProductMetrics`). */
   readonly entity: string;
   readonly assignments: readonly WorkflowAssignment[];
-  /** `product_id = transaction.product_id [AND ...]`: equalities naming the target's key. */
-  readonly condition: string;
+  /** `product_id = transaction.product_id [AND ...]`: equalities naming the target's key; checked and deparsed. */
+  readonly condition: SqlExpression;
   readonly at: SourcePosition;
 }
 
@@ -97,6 +99,8 @@ export interface WorkflowAction {
   readonly name: string;
   /** The event that fires it; `<anything>_inserted` means AFTER INSERT on the entity's table. */
   readonly trigger: string;
+  /** How steps name the inserted row: the trigger without `_inserted` (`reading_inserted` → `reading`). */
+  readonly rowAlias: string;
   readonly hints: {
     readonly asyncExecution: boolean;
     readonly batchUpdates: boolean;
@@ -114,10 +118,10 @@ export interface MaterializedViewSpec {
   /** As written (`1 hour`), and normalised to whole seconds for scheduling. */
   readonly refreshInterval: string;
   readonly refreshSeconds: number;
-  /** Columns the view exposes: entity fields by default, plus derived ones. */
-  readonly columns: readonly { readonly name: string; readonly expression: string }[];
-  /** Rows kept (a WHERE over the entity's columns, no volatile functions). */
-  readonly filter: string | null;
+  /** Columns the view exposes: entity fields by default, plus derived ones (checked, deparsed). */
+  readonly columns: readonly { readonly name: string; readonly expression: SqlExpression }[];
+  /** Rows kept (a WHERE over the entity's columns, no volatile functions), checked and deparsed. */
+  readonly filter: SqlExpression | null;
   /** Unique key the concurrent refresh needs: the entity's key by default. */
   readonly uniqueKey: readonly string[];
   /** (extension) `view.cache`: top rows written to Redis after each refresh by `specql worker`. */

@@ -21,7 +21,9 @@ export const FieldLongFormSchema = z
     default: z
       .union([z.string(), z.number(), z.boolean()])
       .optional()
-      .describe('A default value as an SQL expression, e.g. `0`, `now()`, `\'pending\'`. Checked by the PostgreSQL parser.'),
+      .describe(
+        'A default value as one SQL expression, e.g. `0`, `now()`, `\'pending\'`, `gen_random_uuid()`. Parsed by PostgreSQL\'s parser and checked against the allow-list: constants, operators, casts to the spec\'s types, built-in functions, the clock; no column, subquery or other statement.',
+      ),
   })
   .describe('Long form of a field.');
 
@@ -104,15 +106,17 @@ export const BulkOperationActionSchema = z
 
 export const WorkflowStepSchema = z
   .strictObject({
-    step: z.string().describe('Step name.'),
+    step: z.string().describe('Step name: a plain SQL identifier (lower-case letters, digits, _), unique in the workflow.'),
     action: z.literal('update').describe('Only `update` (an upsert of the target row) is supported.'),
     entity: z.string().describe('Target entity (defined in the same spec set).'),
     fields: z
       .record(z.string(), z.string())
-      .describe('`target_column: expression` over the target\'s columns and `transaction.<field>` of this entity.'),
+      .describe(
+        '`target_column: expression` over the target\'s columns and `<alias>.<field>` of the inserted row, where the alias is the trigger\'s name without `_inserted` (`transaction_inserted` → `transaction.total_amount`, `reading_inserted` → `reading.value`).',
+      ),
     condition: z
       .string()
-      .describe('`key_column = transaction.field [AND ...]`, naming exactly the target\'s primary key.'),
+      .describe('`key_column = <alias>.field [AND ...]`, naming exactly the target\'s primary key (the alias comes from the trigger, e.g. `transaction`).'),
   })
   .describe('One step of a workflow.');
 
@@ -120,7 +124,9 @@ export const WorkflowActionSchema = z
   .strictObject({
     name: z.string().describe('Action (function) name.'),
     pattern: z.literal('composite/workflow_orchestrator'),
-    trigger: z.string().describe('`<something>_inserted`: runs after rows are inserted into this entity.'),
+    trigger: z
+      .string()
+      .describe('`<name>_inserted`: runs after rows are inserted into this entity. Steps call the inserted row `<name>`: `transaction_inserted` → `transaction.<field>`, `reading_inserted` → `reading.<field>`.'),
     performance_hints: hintsOf(WorkflowHintsSchema),
     workflow: z.array(WorkflowStepSchema).min(1).describe('Steps run in order for each inserted row.'),
   })
@@ -133,7 +139,7 @@ export const ViewSchema = z
     columns: z
       .record(z.string(), z.string())
       .optional()
-      .describe('`column: expression` over the entity\'s own columns; replaces a same-named field or adds a column.'),
+      .describe('`column: expression` over the entity\'s own columns (bare names, allow-listed built-in functions, no clock); replaces a same-named field or adds a column.'),
     where: z.string().optional().describe('Rows kept: a condition over the entity\'s columns (no now()).'),
     key: z.array(z.string()).optional().describe('Unique key for concurrent refresh (default: the primary key).'),
     cache: z
@@ -153,7 +159,7 @@ export const EntitySchema = z
   .strictObject({
     entity: z.string().describe('Entity name in PascalCase, e.g. SalesTransaction.'),
     schema: z.string().describe('PostgreSQL schema the table lives in.'),
-    description: z.string().optional().describe('Free text; becomes the table comment.'),
+    description: z.string().optional().describe('Free text for readers of the spec; never written to the database.'),
     table: z.string().optional().describe('Extension: table name (default: snake_case of entity).'),
     fields: z.record(z.string(), FieldSchema).describe('Columns, in order.'),
     primary_key: z.array(z.string()).optional().describe('Extension: key columns (default: the first field if it is `id` or ends in `_id`).'),

@@ -4,10 +4,11 @@
  * live in other files), and names that PostgreSQL would confuse. Only adds
  * diagnostics, so problems in every file are reported in one run.
  */
-import type { Diagnostic, SourcePosition } from '../diagnostics/diagnostic';
+import type { SourcePosition } from '../diagnostics/diagnostic';
 import { byteLength, MAX_IDENTIFIER_BYTES } from '../model/ident';
-import { entries, hintsMap, isMap, list, reportExpression, str, type EntityDraft, type Raw, type Report } from './build-support';
-import { conditionEqualities, type ExpressionScope } from './expressions';
+import { parseExpression } from '../model/expression';
+import { entries, hintsMap, isMap, list, str, type EntityDraft, type Raw, type Report } from './build-support';
+import { checkExpression, conditionEqualities, rowAliasOf, type ExpressionScope } from './expressions';
 import { messages } from './messages';
 import { nearest } from './suggest';
 import { locate, positionOf, scalarPosition } from './yaml-source';
@@ -15,6 +16,12 @@ import { locate, positionOf, scalarPosition } from './yaml-source';
 export { buildEntity } from './build-entity';
 export type { EntityDraft } from './build-support';
 
+/**
+ * Workflow steps against their targets. Everything that needs only the source
+ * entity (syntax, the allow-list, the row alias and its fields) was checked
+ * while building it; here each expression's bare column names are checked
+ * against the target's fields, and the condition against the target's key.
+ */
 function checkWorkflows(drafts: readonly EntityDraft[], report: Report): void {
   const byName = new Map(drafts.map((d) => [d.spec.entity, d.spec]));
   const entityNames = [...byName.keys()];
@@ -22,6 +29,9 @@ function checkWorkflows(drafts: readonly EntityDraft[], report: Report): void {
     const sourceFields = spec.fields.map((f) => f.name);
     list((doc.value as Raw).actions).forEach((item, i) => {
       if (!isMap(item) || item.pattern !== 'composite/workflow_orchestrator') return;
+      const trigger = str(item.trigger);
+      if (trigger === null || !/^[a-z][a-z0-9_]*_inserted$/.test(trigger)) return; // reported while building
+      const row = { alias: rowAliasOf(trigger), fields: sourceFields, trigger };
       let targetsWithView = 0;
       list(item.workflow).forEach((s, j) => {
         if (!isMap(s)) return;
@@ -31,28 +41,35 @@ function checkWorkflows(drafts: readonly EntityDraft[], report: Report): void {
         const target = byName.get(targetName) ?? null;
         if (!target) report(messages.unknownWorkflowEntity(positionOf(doc, [...stepPath, 'entity']), targetName, nearest(targetName, entityNames)));
         if (target?.materializedView) targetsWithView++;
-        const targetFields = target ? target.fields.map((f) => f.name) : null;
-        const scope: ExpressionScope = { columns: targetFields, transactionFields: sourceFields, context: 'workflow' };
-        const names = { entity: targetName, source: spec.entity };
+        if (!target) return;
+        const targetFields = target.fields.map((f) => f.name);
+        const scope: ExpressionScope = { columns: targetFields, row, context: 'workflow' };
+        const names = { alias: row.alias, trigger, source: spec.entity };
+        /** Reports the target columns an expression names that the target lacks; true when it has none. */
+        const columnsExist = (path: (string | number)[], text: string): boolean => {
+          const parsed = parseExpression(text);
+          if (!parsed.ok) return false; // reported while building
+          const unknown = checkExpression(parsed.tree, scope).filter((p) => p.kind === 'unknown_column');
+          const node = locate(doc, path).value;
+          for (const problem of unknown) report(messages.expressionProblem(scalarPosition(doc, node, problem.offset), problem, 'workflow', targetName, names));
+          return unknown.length === 0;
+        };
         for (const [column, expression] of entries(s.fields)) {
-          if (targetFields && !targetFields.includes(column)) {
+          if (!targetFields.includes(column)) {
             report(messages.unknownAssignmentTarget(positionOf(doc, [...stepPath, 'fields', column], 'key'), column, targetName, nearest(column, targetFields)));
           }
-          if (typeof expression === 'string') reportExpression(doc, [...stepPath, 'fields', column], expression, scope, 'workflow', names, report);
+          if (typeof expression === 'string') columnsExist([...stepPath, 'fields', column], expression);
         }
         const condition = str(s.condition);
         if (condition === null) return;
         const conditionPath = [...stepPath, 'condition'];
-        const problemsBefore: Diagnostic[] = [];
-        const ast = reportExpression(doc, conditionPath, condition, scope, 'workflow', names, (d) => {
-          problemsBefore.push(d);
-          report(d);
-        });
-        if (!ast || problemsBefore.length > 0 || !target) return;
+        const parsed = parseExpression(condition);
+        if (!parsed.ok || checkExpression(parsed.tree, { ...scope, columns: null }).length > 0) return; // reported while building
+        if (!columnsExist(conditionPath, condition)) return;
         const node = locate(doc, conditionPath).value;
-        const shape = conditionEqualities(ast);
+        const shape = conditionEqualities(parsed.tree, row.alias);
         if (!shape.ok) {
-          report(messages.conditionShape(scalarPosition(doc, node, shape.offset)));
+          report(messages.conditionShape(scalarPosition(doc, node, shape.offset), row.alias));
           return;
         }
         const columns = shape.equalities.map((e) => e.column);

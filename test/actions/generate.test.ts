@@ -1,4 +1,5 @@
 import { parsePlPgSQLSync, parseSync } from 'libpg-query';
+import { sql } from '../support/sql';
 import { actionDiagnostics, actionObjects, loadParser } from '../../src/desired/actions';
 import { DiagnosticsError } from '../../src/diagnostics/diagnostic';
 import { actionSql, METRIC_STEPS, salesSpecs, createSalesSchema } from '../support/actions-fixture';
@@ -116,7 +117,7 @@ describe('expressions that cannot be batched exactly are rejected', () => {
   const withAssignment = (column: string, expression: string) => {
     const steps = METRIC_STEPS.map((s) =>
       s.name === 'update_product_metrics'
-        ? { ...s, assignments: [...s.assignments.filter((a) => a.column !== column), { column, expression, at: s.at }] }
+        ? { ...s, assignments: [...s.assignments.filter((a) => a.column !== column), { column, expression: sql(expression), at: s.at }] }
         : s,
     );
     const specs = salesSpecs({ steps });
@@ -149,8 +150,8 @@ describe('expressions that cannot be batched exactly are rejected', () => {
         ? {
             ...s,
             assignments: [
-              { column: 'total_spent', expression: 'total_spent * 2', at: { file: 'sales.yaml', line: 70, column: 24 } },
-              { column: 'customer_segment', expression: 'transaction.region', at: { file: 'sales.yaml', line: 71, column: 29 } },
+              { column: 'total_spent', expression: sql('total_spent * 2'), at: { file: 'sales.yaml', line: 70, column: 24 } },
+              { column: 'customer_segment', expression: sql('transaction.region'), at: { file: 'sales.yaml', line: 71, column: 29 } },
             ],
           }
         : s,
@@ -170,14 +171,14 @@ describe('expressions that cannot be batched exactly are rejected', () => {
 
   test('a constant assignment is exact (every touched row gets it) and accepted', () => {
     const steps = METRIC_STEPS.map((s) =>
-      s.name === 'update_customer_metrics' ? { ...s, assignments: [...s.assignments, { column: 'customer_segment', expression: "'active'", at: s.at }] } : s,
+      s.name === 'update_customer_metrics' ? { ...s, assignments: [...s.assignments, { column: 'customer_segment', expression: sql("'active'"), at: s.at }] } : s,
     );
     const specs = salesSpecs({ steps });
     expect(actionDiagnostics(sales(specs), specs)).toEqual([]);
   });
 
   test('a condition that is not the target key is rejected', () => {
-    const steps = METRIC_STEPS.map((s) => (s.name === 'update_category_metrics' ? { ...s, condition: 'total_sales = transaction.total_amount' } : s));
+    const steps = METRIC_STEPS.map((s) => (s.name === 'update_category_metrics' ? { ...s, condition: sql('total_sales = transaction.total_amount') } : s));
     const specs = salesSpecs({ steps });
     expect(() => actionObjects(sales(specs), specs)).toThrow(/not the primary key or a unique index of CategoryMetrics/);
   });

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { sql } from '../support/sql';
 import { loadParser } from '../../src/desired/actions';
 import {
   createSalesSchema,
@@ -104,11 +105,11 @@ test('other accumulator shapes (E + col, col - E, GREATEST with several terms, L
     {
       ...METRIC_STEPS[0]!,
       assignments: [
-        { column: 'total_sales', expression: 'transaction.total_amount + total_sales', at },
-        { column: 'total_quantity', expression: 'total_quantity - transaction.quantity', at },
-        { column: 'first_sale_date', expression: 'LEAST(first_sale_date, transaction.transaction_date)', at },
-        { column: 'last_sale_date', expression: "GREATEST(transaction.transaction_date - interval '1 day', last_sale_date, transaction.transaction_date)", at },
-        { column: 'avg_sale_price', expression: '(transaction.total_amount + total_sales) / NULLIF(total_quantity - transaction.quantity, 0)', at },
+        { column: 'total_sales', expression: sql('transaction.total_amount + total_sales'), at },
+        { column: 'total_quantity', expression: sql('total_quantity - transaction.quantity'), at },
+        { column: 'first_sale_date', expression: sql('LEAST(first_sale_date, transaction.transaction_date)'), at },
+        { column: 'last_sale_date', expression: sql("GREATEST(transaction.transaction_date - interval '1 day', last_sale_date, transaction.transaction_date)"), at },
+        { column: 'avg_sale_price', expression: sql('(transaction.total_amount + total_sales) / NULLIF(total_quantity - transaction.quantity, 0)'), at },
       ],
     },
   ];

@@ -1,6 +1,7 @@
 /** The shared normal form, checked against what PostgreSQL itself prints. */
 import { readCatalog } from '../../src/catalog/read';
-import { normalizeBoundValue, normalizeDefault, parsePartitionBound } from '../../src/catalog/normalize';
+import { canonicalDefault, canonicalNumber, normalizeBoundValue, parsePartitionBound } from '../../src/catalog/normalize';
+import { loadExpressionParser } from '../../src/model/expression';
 import { connect } from '../../src/db/connection';
 import type { TableObject } from '../../src/model/objects';
 import { createTestDatabase, type TestDatabase } from '../support/db';
@@ -13,18 +14,65 @@ afterAll(async () => {
   await db.drop();
 });
 
+beforeAll(() => loadExpressionParser());
+
+/** [column type, as written in a spec, as PostgreSQL 15–18 print it (pg_get_expr), canonical form of both] */
 test.each([
-  ["'x'::text", 'text', "'x'"],
-  ["'x'::character varying", 'character varying(40)', "'x'"],
-  ["'-1'::integer", 'integer', '-1'],
-  ['0', 'numeric(10,2)', '0'],
-  ['CURRENT_TIMESTAMP', 'timestamp with time zone', 'now()'],
-  ['now()', 'timestamp with time zone', 'now()'],
-  ['gen_random_uuid()', 'uuid', 'gen_random_uuid()'],
-  ["('{}'::jsonb)", 'jsonb', "'{}'"],
-  ['TRUE', 'boolean', 'true'],
-])('normalizeDefault(%s, %s) = %s', (expr, type, expected) => {
-  expect(normalizeDefault(expr, type)).toBe(expected);
+  ['text', "'new'", "'new'::text", "'new'"],
+  ['text', "upper('new')", "upper('new'::text)", "upper('new')"],
+  ['character varying(20)', "'pending'", "'pending'::character varying", "'pending'"],
+  ['timestamp with time zone', 'now()', 'now()', 'now()'],
+  ['timestamp with time zone', 'CURRENT_TIMESTAMP', 'CURRENT_TIMESTAMP', 'current_timestamp'],
+  ['date', "(now() AT TIME ZONE 'UTC')::date", "((now() AT TIME ZONE 'UTC'::text))::date", "(now() AT TIME ZONE 'UTC')::date"],
+  ['timestamp with time zone', "timezone('UTC', now())", "timezone('UTC'::text, now())", "timezone('UTC', now())"],
+  ['timestamp with time zone', "now() + interval '1 day'", "(now() + '1 day'::interval)", "now() + '1 day'::\"interval\""],
+  ['date', "'2024-01-01'", "'2024-01-01'::date", "'2024-01-01'"],
+  ['integer', '-1', "'-1'::integer", '-1'],
+  ['bigint', '-1', "'-1'::integer", '-1'],
+  ['integer', "'5'", '5', '5'],
+  ['numeric', '1e3', "'1000'::numeric", '1000'],
+  ['numeric(10,2)', '-1.5', "'-1.5'::numeric", '-1.5'],
+  ['numeric(10,2)', "'1.50'", '1.50', '1.50'],
+  ['double precision', '-0.5', "'-0.5'::numeric", '-0.5'],
+  ['boolean', "'t'", 'true', 'true'],
+  ['boolean', 'FALSE', 'false', 'false'],
+  ['jsonb', "'{}'", "'{}'::jsonb", "'{}'"],
+  ['text', "coalesce(NULL, 'x')", "COALESCE(NULL::text, 'x'::text)", "COALESCE(NULL, 'x')"],
+  ['integer', 'abs(-3)', "abs('-3'::integer)", 'abs(-3)'],
+  ['text', "position('a' in 'abc')::text", "(POSITION(('a'::text) IN ('abc'::text)))::text", "POSITION('a' IN 'abc')::text"],
+  ['integer', 'CASE WHEN true THEN 1 ELSE 2 END', '\nCASE\n    WHEN true THEN 1\n    ELSE 2\nEND', 'CASE WHEN true THEN 1 ELSE 2 END'],
+  ['bigint', '(1)::bigint', '(1)::bigint', '1::int8'],
+])('%s: %s and %s are both %s', (type, written, printed, canonical) => {
+  expect(canonicalDefault(written, type)).toBe(canonical);
+  expect(canonicalDefault(printed, type)).toBe(canonical);
+});
+
+test('no default, NULL and a typed NULL are all "no default" (PostgreSQL stores none)', () => {
+  expect(canonicalDefault(null, 'text')).toBeNull();
+  expect(canonicalDefault('NULL', 'text')).toBeNull();
+  expect(canonicalDefault('NULL::text', 'text')).toBeNull();
+});
+
+test('casts that change a value are kept: the comparison never equates different defaults', () => {
+  expect(canonicalDefault("'1 day'::interval", 'interval')).not.toBe(canonicalDefault("'1 hour'::interval", 'interval'));
+  expect(canonicalDefault("'2024-01-01'::date + 1", 'date')).not.toBe(canonicalDefault("'2024-01-01'::timestamp + 1", 'date'));
+  expect(canonicalDefault("'abc'::varchar(2)", 'text')).not.toBe(canonicalDefault("'abc'", 'text')); // the typmod truncates
+  expect(canonicalDefault('0', 'integer')).not.toBe(canonicalDefault('1', 'integer'));
+});
+
+test.each([
+  ['-1', '-1'],
+  ['1e3', '1000'],
+  ['1.50', '1.50'],
+  ['1.5e-2', '0.015'],
+  ['.5', '0.5'],
+  ['5.', '5'],
+  ['-0', '0'],
+  ['007', '7'],
+  ['abc', null],
+  ['1e', null],
+])('canonicalNumber(%s) = %s (numeric output form)', (text, expected) => {
+  expect(canonicalNumber(text)).toBe(expected);
 });
 
 test('bounds become UTC ISO', () => {
@@ -59,7 +107,7 @@ test('readCatalog: what PostgreSQL prints comes back in the model\'s normal form
     const t = live.objects.find((o): o is TableObject => o.kind === 'table' && o.name === 't')!;
     expect(t.columns.map((c) => [c.name, c.type, c.notNull, c.default, c.identity])).toEqual([
       ['id', 'uuid', true, 'gen_random_uuid()', false],
-      ['at', 'timestamp with time zone', true, 'now()', false],
+      ['at', 'timestamp with time zone', true, 'current_timestamp', false],
       ['code', 'character varying(40)', false, "'x'", false],
       ['amount', 'numeric(10,2)', false, '0', false],
       ['q', 'bigint', true, null, true],

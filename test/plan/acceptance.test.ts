@@ -6,6 +6,7 @@
  * lock-measuring executor: every relation lock a statement takes must be one
  * its step declares (test/support/measure-locks.ts).
  */
+import { sql } from '../support/sql';
 import { applyDesired, HazardsRefusedError, planDesired } from '../../src/engine';
 import type { DbObject } from '../../src/model/objects';
 import { formatPlanText } from '../../src/plan/format/text';
@@ -124,8 +125,8 @@ const cases: Case[] = [
   },
   {
     name: 'function argument default changes: CREATE OR REPLACE keeps the function (and its grants)',
-    from: (s) => [base(s), fn(s, 'h', '\nSELECT n\n', { args: [{ name: 'n', type: 'integer', default: '1000' }], returns: 'integer', language: 'sql' })],
-    to: (s) => [base(s), fn(s, 'h', '\nSELECT n\n', { args: [{ name: 'n', type: 'integer', default: '10000' }], returns: 'integer', language: 'sql' })],
+    from: (s) => [base(s), fn(s, 'h', '\nSELECT n\n', { args: [{ name: 'n', type: 'integer', default: sql('1000') }], returns: 'integer', language: 'sql' })],
+    to: (s) => [base(s), fn(s, 'h', '\nSELECT n\n', { args: [{ name: 'n', type: 'integer', default: sql('10000') }], returns: 'integer', language: 'sql' })],
     hazards: [],
     check: async (pool, s) => {
       const [row] = await query<{ n: number }>(pool, `SELECT ${s}.h() AS n`);
@@ -134,7 +135,7 @@ const cases: Case[] = [
   },
   {
     name: 'function argument default removed: drop + create (CREATE OR REPLACE cannot remove one)',
-    from: (s) => [base(s), fn(s, 'h', '\nSELECT n\n', { args: [{ name: 'n', type: 'integer', default: '1000' }], returns: 'integer', language: 'sql' })],
+    from: (s) => [base(s), fn(s, 'h', '\nSELECT n\n', { args: [{ name: 'n', type: 'integer', default: sql('1000') }], returns: 'integer', language: 'sql' })],
     to: (s) => [base(s), fn(s, 'h', '\nSELECT n\n', { args: [{ name: 'n', type: 'integer' }], returns: 'integer', language: 'sql' })],
     hazards: [],
     check: async (pool, s) => {

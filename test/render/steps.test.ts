@@ -1,6 +1,7 @@
 /** Step metadata of the renderers: SQL text, action, locks per relation, transactionality,
  *  timeouts and hazards. (test/render/locks.test.ts proves the locks on a real server.) */
 import { buildDesired } from '../../src/desired/build';
+import { sql } from '../support/sql';
 import type { DbObject, IndexObject, PartitionObject, TableObject } from '../../src/model/objects';
 import { INDEX_BUILD_STATEMENT_TIMEOUT_MS } from '../../src/model/step';
 import { contextFrom } from '../../src/render/context';
@@ -109,7 +110,7 @@ test('a plain table: columns one per line, identity form, quoted reserved words'
     name: 'queue',
     columns: [
       { name: 'id', type: 'bigint', notNull: true, default: null, identity: true },
-      { name: 'order', type: 'text', notNull: false, default: "'x'", identity: false },
+      { name: 'order', type: 'text', notNull: false, default: sql("'x'"), identity: false },
     ],
     constraints: [{ name: 'queue_pkey', kind: 'primary_key', columns: ['id'] }],
     partitionBy: null,

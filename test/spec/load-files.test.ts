@@ -7,7 +7,7 @@ import { loadSpecs } from '../../src/spec/load';
 const target = 'entity: Totals\nschema: app\nfields:\n  key: text\n  n: bigint\nprimary_key: [key]\n';
 const source = (targetName: string) =>
   'entity: Events\nschema: app\nfields:\n  event_id: uuid\n  key: text\nactions:\n  - name: count_events\n    pattern: composite/workflow_orchestrator\n    trigger: event_inserted\n    workflow:\n' +
-  `      - step: count\n        action: update\n        entity: ${targetName}\n        fields:\n          n: "COALESCE(n, 0) + 1"\n        condition: "key = transaction.key"\n`;
+  `      - step: count\n        action: update\n        entity: ${targetName}\n        fields:\n          n: "COALESCE(n, 0) + 1"\n        condition: "key = event.key"\n`;
 
 test('directories are read recursively in path order; other files are ignored; references cross files', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'specql-load-'));

@@ -149,8 +149,10 @@ describe('primary key', () => {
   });
 
   test('a single uuid key gets gen_random_uuid() unless it has a default', () => {
-    const e = entity(doc('fields:\n  id: { type: uuid, default: "uuid_generate_v4()" }\n'));
-    expect(e.fields[0].default).toBe('uuid_generate_v4()');
+    const e = entity(doc('fields:\n  id: { type: uuid, default: "md5(\'x\')::uuid" }\n'));
+    expect(e.fields[0].default).toBe("md5('x')::uuid");
+    // uuid-ossp's uuid_generate_v4() is an extension's function, not a built-in: refused, with the built-in suggested.
+    expect(briefs(doc('fields:\n  id: { type: uuid, default: "uuid_generate_v4()" }\n'))).toEqual(['expression.function_not_allowed@4:31']);
   });
 });
 
@@ -255,7 +257,7 @@ describe('partitioning', () => {
 describe('actions and workflows', () => {
   const target = '---\nentity: Tgt\nschema: app\nfields:\n  key: uuid\n  total: numeric\n  cnt: integer\nprimary_key: [key]\n';
   const workflow = (steps: string, hints = '') =>
-    'entity: Src\nschema: app\nfields:\n  id: uuid\n  amount: numeric\n  cat: text\nactions:\n  - name: wf\n    pattern: composite/workflow_orchestrator\n    trigger: row_inserted\n' +
+    'entity: Src\nschema: app\nfields:\n  id: uuid\n  amount: numeric\n  cat: text\nactions:\n  - name: wf\n    pattern: composite/workflow_orchestrator\n    trigger: transaction_inserted\n' +
     hints +
     '    workflow:\n' +
     steps +
@@ -280,12 +282,14 @@ describe('actions and workflows', () => {
   test('expression errors carry the exact column inside the quoted scalar', () => {
     const ds = diagnose(workflow(step('          cnt: "cnt + transaction.amont + now() + other.x + (SELECT 1)"\n')));
     expect(ds.map(brief)).toEqual([
-      'expression.unknown_transaction_field@16:23',
-      'expression.function_not_allowed@16:43',
-      'expression.bad_qualifier@16:51',
+      'expression.unknown_row_field@16:23',
+      'expression.volatile@16:43',
+      'expression.wrong_row_alias@16:51',
       'expression.subquery@16:61',
     ]);
     expect(ds[0].hint).toBe('did you mean `amount`?');
+    expect(ds[2].message).toBe('`other.x`: the inserted row is called `transaction` in this workflow (its trigger is `transaction_inserted`: the alias is the trigger\'s name without `_inserted`).');
+    expect(ds[2].hint).toBe('write `transaction.x`');
   });
 
   test('unknown bare names hint at transaction.<field>', () => {
@@ -317,8 +321,30 @@ describe('actions and workflows', () => {
     expect(ds[0].hint).toBe('give Tgt `primary_key: [total]`');
   });
 
+  test('the row alias comes from the trigger: reading_inserted → reading.<field>', () => {
+    const readings = (expression: string, condition: string) =>
+      workflow(step(`          total: "${expression}"\n`, condition)).replace('transaction_inserted', 'reading_inserted');
+    const loaded = entity(readings('total + reading.amount', 'key = reading.id'), 'Src');
+    const action = loaded.actions[0]!;
+    expect(action.kind === 'workflow' && [action.rowAlias, action.steps[0]!.assignments[0]!.expression, action.steps[0]!.condition]).toEqual([
+      'reading',
+      'total + reading.amount',
+      'key = reading.id',
+    ]);
+    const ds = diagnose(readings('total + transaction.amount', 'key = transaction.id'));
+    expect(ds.map(brief)).toEqual(['expression.wrong_row_alias@16:27', 'expression.wrong_row_alias@17:27']);
+    expect(ds[0]!.hint).toBe('write `reading.amount`');
+    expect(ds[1]!.message).toMatch(/the inserted row is called `reading` in this workflow \(its trigger is `reading_inserted`/);
+  });
+
+  test('step names are plain identifiers, unique in the workflow', () => {
+    const two = workflow(step('          total: "1"\n') + step('          cnt: "cnt + 1"\n'));
+    expect(briefs(two)).toEqual(['workflow.duplicate_step@18:15']);
+    expect(briefs(workflow(step('          total: "1"\n').replace('step: s', 'step: "S 1"')))).toEqual(['name.invalid@12:15']);
+  });
+
   test('trigger must be <name>_inserted', () => {
-    const ds = diagnose(workflow(step('          total: "1"\n')).replace('row_inserted', 'row_updated'));
+    const ds = diagnose(workflow(step('          total: "1"\n')).replace('transaction_inserted', 'transaction_updated'));
     expect(ds.map(brief)).toEqual(['action.trigger@10:14']);
   });
 
@@ -352,7 +378,7 @@ describe('materialized views', () => {
     expect(ds.map(brief)).toEqual([
       'expression.volatile@12:30',
       'expression.volatile@13:13',
-      'expression.transaction_not_allowed@14:13',
+      'expression.bad_qualifier@14:13',
       'expression.unknown_column@14:33',
       'expression.volatile@15:16',
     ]);
@@ -371,7 +397,7 @@ describe('materialized views', () => {
     const view = entity(mv('refresh_interval: 1 hour\nview:\n  columns:\n    total: "ROUND(total, 2)"\n    doubled: "total * 2"\n  where: "total > 0"\n  key: [name, at]\n')).materializedView!;
     expect(view.columns).toEqual([
       { name: 'name', expression: 'name' },
-      { name: 'total', expression: 'ROUND(total, 2)' },
+      { name: 'total', expression: 'round(total, 2)' }, // as the deparser prints it
       { name: 'at', expression: 'at' },
       { name: 'doubled', expression: 'total * 2' },
     ]);

@@ -4,6 +4,7 @@
  */
 import type { Pool, PoolClient, Client } from 'pg';
 import { query } from './db';
+import { sql } from './sql';
 import { at, entity, field } from './entity-builder';
 import { applyFreshScript } from '../../src/engine/fresh';
 import type { DbObject } from '../../src/model/objects';
@@ -20,12 +21,12 @@ export const METRIC_STEPS: WorkflowStep[] = [
     action: 'update',
     entity: 'ProductMetrics',
     assignments: [
-      { column: 'total_sales', expression: 'total_sales + transaction.total_amount', at },
-      { column: 'total_quantity', expression: 'total_quantity + transaction.quantity', at },
-      { column: 'first_sale_date', expression: 'LEAST(first_sale_date, transaction.transaction_date)', at },
-      { column: 'last_sale_date', expression: 'GREATEST(last_sale_date, transaction.transaction_date)', at },
+      { column: 'total_sales', expression: sql('total_sales + transaction.total_amount'), at },
+      { column: 'total_quantity', expression: sql('total_quantity + transaction.quantity'), at },
+      { column: 'first_sale_date', expression: sql('LEAST(first_sale_date, transaction.transaction_date)'), at },
+      { column: 'last_sale_date', expression: sql('GREATEST(last_sale_date, transaction.transaction_date)'), at },
     ],
-    condition: 'product_id = transaction.product_id',
+    condition: sql('product_id = transaction.product_id'),
     at,
   },
   {
@@ -33,12 +34,12 @@ export const METRIC_STEPS: WorkflowStep[] = [
     action: 'update',
     entity: 'CustomerMetrics',
     assignments: [
-      { column: 'total_spent', expression: 'total_spent + transaction.total_amount', at },
-      { column: 'total_orders', expression: 'total_orders + 1', at },
-      { column: 'last_order_date', expression: 'GREATEST(last_order_date, transaction.transaction_date)', at },
-      { column: 'avg_order_value', expression: '(total_spent + transaction.total_amount) / (total_orders + 1)', at },
+      { column: 'total_spent', expression: sql('total_spent + transaction.total_amount'), at },
+      { column: 'total_orders', expression: sql('total_orders + 1'), at },
+      { column: 'last_order_date', expression: sql('GREATEST(last_order_date, transaction.transaction_date)'), at },
+      { column: 'avg_order_value', expression: sql('(total_spent + transaction.total_amount) / (total_orders + 1)'), at },
     ],
-    condition: 'customer_id = transaction.customer_id',
+    condition: sql('customer_id = transaction.customer_id'),
     at,
   },
   {
@@ -46,10 +47,10 @@ export const METRIC_STEPS: WorkflowStep[] = [
     action: 'update',
     entity: 'CategoryMetrics',
     assignments: [
-      { column: 'total_sales', expression: 'total_sales + transaction.total_amount', at },
-      { column: 'total_transactions', expression: 'total_transactions + 1', at },
+      { column: 'total_sales', expression: sql('total_sales + transaction.total_amount'), at },
+      { column: 'total_transactions', expression: sql('total_transactions + 1'), at },
     ],
-    condition: 'category = transaction.category',
+    condition: sql('category = transaction.category'),
     at,
   },
 ];
@@ -80,6 +81,7 @@ export function salesSpecs(options: FixtureOptions = {}): SpecSet {
       kind: 'workflow',
       name: 'update_performance_metrics',
       trigger: 'transaction_inserted',
+      rowAlias: 'transaction',
       hints: { asyncExecution: options.asyncExecution ?? true, batchUpdates: options.batchUpdates ?? true, materializedViews: true },
       steps: options.steps ?? METRIC_STEPS,
       at,

@@ -12,14 +12,15 @@ import type {
   TableObject,
   TriggerObject,
 } from '../../src/model/objects';
+import { sql } from './sql';
 
-export const col = (name: string, type: string, extra: Partial<ColumnDef> = {}): ColumnDef => ({
+export const col = (name: string, type: string, extra: Partial<Omit<ColumnDef, 'default'>> & { default?: string | null } = {}): ColumnDef => ({
   name,
   type,
   notNull: false,
-  default: null,
   identity: false,
   ...extra,
+  default: extra.default == null ? null : sql(extra.default),
 });
 
 export function table(schema: string, name: string, columns: ColumnDef[], extra: Partial<TableObject> = {}): TableObject {

@@ -15,11 +15,12 @@ import type {
 } from '../../src/spec/model';
 import type { SourcePosition } from '../../src/diagnostics/diagnostic';
 import { snakeCase } from '../../src/model/ident';
+import { sql } from './sql';
 
 export const at: SourcePosition = { file: 'test.yaml', line: 1, column: 1 };
 
 export function field(name: string, type: string, options: { notNull?: boolean; default?: string } = {}): FieldSpec {
-  return { name, type, specType: type, notNull: options.notNull ?? false, default: options.default ?? null, at };
+  return { name, type, specType: type, notNull: options.notNull ?? false, default: options.default === undefined ? null : sql(options.default), at };
 }
 
 /** `index('idx', 'btree', ['a', 'b DESC'])`. */
@@ -51,14 +52,17 @@ export function partitioning(column: string, interval: PartitionInterval, option
   };
 }
 
-export function materializedView(name: string, options: Partial<Omit<MaterializedViewSpec, 'name' | 'at'>> & { columns: MaterializedViewSpec['columns']; uniqueKey: string[] }): MaterializedViewSpec {
+export function materializedView(
+  name: string,
+  options: Partial<Omit<MaterializedViewSpec, 'name' | 'at' | 'columns' | 'filter'>> & { columns: { name: string; expression: string }[]; uniqueKey: string[]; filter?: string | null },
+): MaterializedViewSpec {
   return {
     name,
     refreshStrategy: options.refreshStrategy ?? 'concurrent',
     refreshInterval: options.refreshInterval ?? '1 hour',
     refreshSeconds: options.refreshSeconds ?? 3600,
-    columns: options.columns,
-    filter: options.filter ?? null,
+    columns: options.columns.map((c) => ({ name: c.name, expression: sql(c.expression) })),
+    filter: options.filter == null ? null : sql(options.filter),
     uniqueKey: options.uniqueKey,
     at,
   };

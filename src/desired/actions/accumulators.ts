@@ -4,6 +4,8 @@
  * one. Each assignment is analysed on PostgreSQL's own parse tree and must have one of
  * these shapes (T = target columns, E = expression over `transaction.*` and constants):
  *
+ * (`transaction` stands for the workflow's row alias: the trigger's name without `_inserted`.)
+ *
  *   col + E, E + col, col - E  →  col ± SUM(E), NULL if any E in the batch is NULL
  *                                  (sequentially one NULL makes the sum NULL for good)
  *   GREATEST(col, E…)          →  GREATEST(col, MAX(GREATEST(E…)))   (both ignore NULLs)
@@ -24,7 +26,9 @@
 import type { Diagnostic } from '../../diagnostics/diagnostic';
 import type { EntitySpec, FieldSpec, WorkflowStep } from '../../spec/model';
 import { fitIdentifier } from '../../model/ident';
-import { deparseExpression, parseExpression, sameExpression, type PgNode } from './parser';
+import { deparseExpression, parseExpression, sameExpression, treeOf, type ExpressionTree, type SqlExpression } from '../../model/expression';
+
+type PgNode = ExpressionTree;
 
 /** Alias of the batch rows (queue rows or the trigger's transition table). */
 export const BATCH_ALIAS = 't';
@@ -35,27 +39,25 @@ export const AGGREGATE_ALIAS = 'a';
 
 export interface KeyBinding {
   readonly column: string;
-  /** The value the condition compares the key with, over the batch alias `t`. */
-  readonly sourceSql: string;
+  /** The value the condition compares the key with, over the batch alias `t` (deparsed). */
+  readonly sourceSql: SqlExpression;
 }
 
 export interface ColumnUpdate {
   readonly column: string;
   readonly shape: 'sum' | 'greatest' | 'least' | 'derived';
   /** The new value over `m` (old target row) and `a` (aggregates). */
-  readonly newValueSql: string;
+  readonly newValueSql: SqlExpression;
   /** The value of a first-seen key's row, started from the identities (0 / NULL), over `a`. */
-  readonly firstSeenSql: string;
+  readonly firstSeenSql: SqlExpression;
   /** The new value in ON CONFLICT DO UPDATE, over `m` and `excluded` (= the first-seen values). */
-  readonly onConflictSql: string;
-  /** The original assignment, for comments. */
-  readonly expression: string;
+  readonly onConflictSql: SqlExpression;
 }
 
 export interface AggregateColumn {
   readonly name: string;
-  /** Aggregate over the batch alias `t`. */
-  readonly sql: string;
+  /** Aggregate over the batch alias `t` (deparsed). */
+  readonly sql: SqlExpression;
 }
 
 export interface StepPlan {
@@ -111,6 +113,12 @@ function mapColumns(node: unknown, map: (fields: string[]) => PgNode | null): un
   return node;
 }
 
+/** The entity whose inserted rows feed the workflow, and the alias its steps call a row by. */
+export interface Source {
+  readonly entity: EntitySpec;
+  readonly alias: string;
+}
+
 interface References {
   readonly target: Set<string>;
   readonly source: Set<string>;
@@ -118,7 +126,7 @@ interface References {
 }
 
 /** Collects what an expression reads, and anything we refuse to batch inside it. */
-function references(node: unknown, target: EntitySpec, source: EntitySpec, refs?: References): References {
+function references(node: unknown, target: EntitySpec, source: Source, refs?: References): References {
   const r = refs ?? { target: new Set<string>(), source: new Set<string>(), problems: [] };
   if (Array.isArray(node)) {
     for (const n of node) references(n, target, source, r);
@@ -130,9 +138,9 @@ function references(node: unknown, target: EntitySpec, source: EntitySpec, refs?
   if (obj['ColumnRef']) {
     if (!fields) r.problems.push('`*` is not a value');
     else if (fields.length === 1 && hasField(target, fields[0]!)) r.target.add(fields[0]!);
-    else if (fields.length === 2 && fields[0] === 'transaction' && hasField(source, fields[1]!)) r.source.add(fields[1]!);
-    else if (fields.length === 2 && fields[0] === 'transaction') r.problems.push(`${source.entity} has no field "${fields[1]}"`);
-    else r.problems.push(`unknown reference "${fields.join('.')}" (use a ${target.entity} column or transaction.<field>)`);
+    else if (fields.length === 2 && fields[0] === source.alias && hasField(source.entity, fields[1]!)) r.source.add(fields[1]!);
+    else if (fields.length === 2 && fields[0] === source.alias) r.problems.push(`${source.entity.entity} has no field "${fields[1]}"`);
+    else r.problems.push(`unknown reference "${fields.join('.')}" (use a ${target.entity} column or ${source.alias}.<field>)`);
     return r;
   }
   if (obj['SubLink']) r.problems.push('subqueries are not allowed');
@@ -194,7 +202,7 @@ export interface StepAnalysis {
 }
 
 /** Analyses one workflow step; all problems are collected, none thrown. */
-export function analyseStep(action: string, step: WorkflowStep, source: EntitySpec, target: EntitySpec): StepAnalysis {
+export function analyseStep(action: string, step: WorkflowStep, source: Source, target: EntitySpec): StepAnalysis {
   const diagnostics: Diagnostic[] = [];
   const subject = `actions.${action}.workflow.${step.name}`;
   const fail = (code: string, message: string, at = step.at, hint?: string): void => {
@@ -202,14 +210,9 @@ export function analyseStep(action: string, step: WorkflowStep, source: EntitySp
   };
   const sourceFields = new Set<string>();
 
-  // The condition: equalities between target key columns and transaction expressions.
+  // The condition: equalities between target key columns and expressions over the inserted row.
   const keys: KeyBinding[] = [];
-  let conditionTree: PgNode | null = null;
-  try {
-    conditionTree = parseExpression(step.condition);
-  } catch (err) {
-    fail('workflow.condition_syntax', `step "${step.name}": condition does not parse: ${(err as Error).message}`);
-  }
+  const conditionTree = parsedOrFail(step.condition, (message) => fail('workflow.condition_syntax', `step "${step.name}": condition does not parse: ${message}`));
   if (conditionTree) {
     const conjuncts: PgNode[] = [];
     const bool = conditionTree['BoolExpr'] as { boolop: string; args: PgNode[] } | undefined;
@@ -229,13 +232,13 @@ export function analyseStep(action: string, step: WorkflowStep, source: EntitySp
       if (!keyColumn || !other || !refs || refs.target.size > 0 || refs.problems.length > 0 || refs.source.size === 0) {
         fail(
           'workflow.condition_shape',
-          `step "${step.name}": condition must be \`<${target.entity} key column> = transaction.<field>\` joined by AND; ` +
+          `step "${step.name}": condition must be \`<${target.entity} key column> = ${source.alias}.<field>\` joined by AND; ` +
             `cannot use \`${deparseExpression(c)}\`${refs?.problems.length ? ` (${refs.problems.join('; ')})` : ''}`,
         );
         continue;
       }
       refs.source.forEach((f) => sourceFields.add(f));
-      keys.push({ column: keyColumn, sourceSql: renderOverBatch(other) });
+      keys.push({ column: keyColumn, sourceSql: deparseExpression(overBatch(other, source.alias)) });
     }
     const keyColumns = keys.map((k) => k.column).sort();
     const pk = [...target.primaryKey].sort();
@@ -263,11 +266,8 @@ export function analyseStep(action: string, step: WorkflowStep, source: EntitySp
       fail('workflow.assigns_key', `step "${step.name}": "${a.column}" is the key the condition matches on; it cannot be assigned`, a.at);
       continue;
     }
-    try {
-      trees.set(a.column, parseExpression(a.expression));
-    } catch (err) {
-      fail('workflow.expression_syntax', `step "${step.name}": ${a.column}: ${(err as Error).message}`, a.at);
-    }
+    const tree = parsedOrFail(a.expression, (message) => fail('workflow.expression_syntax', `step "${step.name}": ${a.column}: ${message}`, a.at));
+    if (tree) trees.set(a.column, tree);
   }
 
   const readsTarget = (n: PgNode): boolean => references(n, target, source).target.size > 0;
@@ -308,8 +308,8 @@ export function analyseStep(action: string, step: WorkflowStep, source: EntitySp
       'workflow.not_batchable',
       `step "${step.name}": ${target.entity}.${a.column} = ${a.expression} cannot be batched exactly: ${why}`,
       a.at,
-      'use an accumulator (`col + transaction.x`, `GREATEST(col, transaction.x)`) or an expression of other assignments\' expressions, ' +
-        'e.g. `(total + transaction.amount) / (orders + 1)`',
+      `use an accumulator (\`col + ${source.alias}.x\`, \`GREATEST(col, ${source.alias}.x)\`) or an expression of other assignments' expressions, ` +
+        `e.g. \`(total + ${source.alias}.amount) / (orders + 1)\``,
     );
   }
 
@@ -323,20 +323,17 @@ export function analyseStep(action: string, step: WorkflowStep, source: EntitySp
   const firstSeen = new Map<string, PgNode>();
   const onConflict = new Map<string, PgNode>();
   let startsFromIdentity = true;
-  const expressionOf = (col: string): string => step.assignments.find((a) => a.column === col)!.expression;
   const operator = (op: string, lexpr: PgNode, rexpr: PgNode): PgNode => ({ A_Expr: { kind: 'AEXPR_OP', name: [{ String: { sval: op } }], lexpr, rexpr } });
   const zero: PgNode = { A_Const: { ival: {} } };
   for (const a of step.assignments) {
     const analysis = analyses.get(a.column)!;
     if (analysis.shape === 'derived') continue;
     if (fieldOf(target, a.column).default !== null) startsFromIdentity = false;
-    const term = renderOverBatch(analysis.term);
+    const term = overBatch(analysis.term, source.alias);
     if (analysis.shape === 'sum') {
       const name = fitIdentifier(`sum_${a.column}`);
-      const sql = isNumericConstant(analysis.term)
-        ? `${term} * count(*)`
-        : `CASE WHEN count(*) = count(${term}) THEN sum(${term}) END`;
-      aggregates.push({ name, sql });
+      const sum = isNumericConstant(analysis.term) ? template('__term__ * count(*)', term) : template('CASE WHEN count(*) = count(__term__) THEN sum(__term__) END', term);
+      aggregates.push({ name, sql: deparseExpression(sum) });
       viaAggregates.set(a.column, operator(analysis.operator, column(TARGET_ALIAS, a.column), column(AGGREGATE_ALIAS, name)));
       // From the identity 0: 0 + S is S, 0 - S is kept literally; the inserted value is then
       // exactly what one more sequential update would add (or subtract, already negated).
@@ -347,13 +344,13 @@ export function analyseStep(action: string, step: WorkflowStep, source: EntitySp
       const greatest = analysis.shape === 'greatest';
       const name = fitIdentifier(`${greatest ? 'max' : 'min'}_${a.column}`);
       const op = greatest ? 'IS_GREATEST' : 'IS_LEAST';
-      aggregates.push({ name, sql: `${greatest ? 'max' : 'min'}(${term})` });
+      aggregates.push({ name, sql: deparseExpression(template(greatest ? 'max(__term__)' : 'min(__term__)', term)) });
       viaAggregates.set(a.column, { MinMaxExpr: { op, args: [column(TARGET_ALIAS, a.column), column(AGGREGATE_ALIAS, name)] } });
       firstSeen.set(a.column, column(AGGREGATE_ALIAS, name)); // GREATEST(NULL, x) is x
       onConflict.set(a.column, { MinMaxExpr: { op, args: [column(TARGET_ALIAS, a.column), column('excluded', a.column)] } });
     }
   }
-  const render = (col: string, values: ReadonlyMap<string, PgNode>): string => {
+  const render = (col: string, values: ReadonlyMap<string, PgNode>): SqlExpression => {
     const analysis = analyses.get(col)!;
     const tree =
       analysis.shape === 'derived'
@@ -368,7 +365,6 @@ export function analyseStep(action: string, step: WorkflowStep, source: EntitySp
       newValueSql: render(a.column, viaAggregates),
       firstSeenSql: render(a.column, firstSeen),
       onConflictSql: render(a.column, onConflict),
-      expression: expressionOf(a.column),
     });
   }
   const clash = aggregates.find((g) => keys.some((k) => k.column === g.name));
@@ -387,7 +383,7 @@ export function analyseStep(action: string, step: WorkflowStep, source: EntitySp
       updates,
       identityColumns,
       startsFromIdentity,
-      sourceFields: source.fields.map((f) => f.name).filter((f) => sourceFields.has(f)),
+      sourceFields: source.entity.fields.map((f) => f.name).filter((f) => sourceFields.has(f)),
     },
     diagnostics,
   };
@@ -422,11 +418,27 @@ function substituteNewValues(
   return visit(tree) as PgNode;
 }
 
-/** `transaction.x` → `t.x`, deparsed. */
-function renderOverBatch(node: PgNode): string {
-  return deparseExpression(
-    mapColumns(node, (f) => (f.length === 2 && f[0] === 'transaction' ? column(BATCH_ALIAS, f[1]!) : null)) as PgNode,
-  );
+/** `<alias>.x` (the inserted row) → `t.x` (the batch rows). */
+function overBatch(node: PgNode, alias: string): PgNode {
+  return mapColumns(node, (f) => (f.length === 2 && f[0] === alias ? column(BATCH_ALIAS, f[1]!) : null)) as PgNode;
+}
+
+/** A tree from SQL written here, with the placeholder column `__term__` replaced by `term`
+ *  (a subtree, inserted whole: nothing inside it is substituted again). */
+function template(sql: string, term: PgNode): PgNode {
+  const parsed = parseExpression(sql);
+  if (!parsed.ok) throw new Error(`aggregate template does not parse: ${sql}`);
+  return mapColumns(parsed.tree, (f) => (f.length === 1 && f[0] === '__term__' ? term : null)) as PgNode;
+}
+
+/** The spec's checked expression as a tree (deparser output always parses). */
+function parsedOrFail(expression: SqlExpression, fail: (message: string) => void): PgNode | null {
+  try {
+    return treeOf(expression);
+  } catch (err) {
+    fail((err as Error).message);
+    return null;
+  }
 }
 
 function fieldOf(entity: EntitySpec, name: string): FieldSpec {

@@ -40,13 +40,14 @@ export interface SelfEnqueue {
 const indent = (text: string, by: string): string => text.split('\n').map((l) => (l ? by + l : l)).join('\n');
 
 export function bulkFunction(entity: EntitySpec, action: BulkOperationAction, enqueues: readonly SelfEnqueue[]): FunctionObject {
-  const param = bulkParameterName(action.batchField);
+  const paramName = bulkParameterName(action.batchField);
+  const param = quoteIdent(paramName);
   const selfEnqueue = action.hints.disableTriggers && enqueues.length > 0;
   return {
     kind: 'function',
     schema: entity.schema,
     name: bulkFunctionName(action.name),
-    args: [{ name: param, type: 'jsonb' }],
+    args: [{ name: paramName, type: 'jsonb' }],
     returns: 'integer',
     language: 'plpgsql',
     volatility: 'volatile',
@@ -65,7 +66,7 @@ export function bulkFunction(entity: EntitySpec, action: BulkOperationAction, en
       '  v_detail text;',
       'BEGIN',
       `  IF ${param} IS NULL OR jsonb_typeof(${param}) <> 'array' THEN`,
-      `    RAISE EXCEPTION '${param} must be a JSON array of objects, got %', coalesce(jsonb_typeof(${param}), 'NULL')`,
+      `    RAISE EXCEPTION '% must be a JSON array of objects, got %', ${quoteLiteral(paramName)}, coalesce(jsonb_typeof(${param}), 'NULL')`,
       `      USING ERRCODE = '22023';`,
       '  END IF;',
       '',
@@ -139,7 +140,8 @@ function notNullChecks(entity: EntitySpec): string {
     .join(' AND ');
 }
 
-/** Walks the array; each row is converted in one subtransaction, and only a failing row field by field. */
+/** Walks the array; each row is converted in one subtransaction, and only a failing row field by field.
+ *  Field names reach the messages as quoted format arguments, never inside the format string. */
 function locateSql(entity: EntitySpec, param: string): string {
   const known = entity.fields.map((f) => f.name);
   const fieldChecks = entity.fields.map((f) => {
@@ -147,10 +149,10 @@ function locateSql(entity: EntitySpec, param: string): string {
     const nullCheck = f.notNull
       ? [
           ...(f.default === null
-            ? [`IF NOT v_item ? ${key} THEN`, `  RAISE EXCEPTION 'row %: field "${f.name}" is required', v_row USING ERRCODE = '23502';`, 'END IF;']
+            ? [`IF NOT v_item ? ${key} THEN`, `  RAISE EXCEPTION 'row %: field "%" is required', v_row, ${key} USING ERRCODE = '23502';`, 'END IF;']
             : []),
           `IF jsonb_typeof(v_item -> ${key}) = 'null' THEN`,
-          `  RAISE EXCEPTION 'row %: field "${f.name}" must not be null', v_row USING ERRCODE = '23502';`,
+          `  RAISE EXCEPTION 'row %: field "%" must not be null', v_row, ${key} USING ERRCODE = '23502';`,
           'END IF;',
         ]
       : [];
@@ -159,7 +161,7 @@ function locateSql(entity: EntitySpec, param: string): string {
       'BEGIN',
       `  PERFORM FROM jsonb_to_record(jsonb_build_object(${key}, v_item -> ${key})) AS r(${recordDefinition([f])});`,
       'EXCEPTION WHEN OTHERS THEN',
-      `  RAISE EXCEPTION 'row %: field "${f.name}": %', v_row, SQLERRM USING ERRCODE = SQLSTATE;`,
+      `  RAISE EXCEPTION 'row %: field "%": %', v_row, ${key}, SQLERRM USING ERRCODE = SQLSTATE;`,
       'END;',
     ].join('\n');
   });

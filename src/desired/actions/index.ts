@@ -2,7 +2,7 @@
  * Objects generated for an entity's actions (bulk load, workflows).
  * build.ts calls it once per entity, after every entity table exists in the plan.
  *
- * Needs the PostgreSQL parser loaded (`await loadParser()` from ./parser, or loadSpecs).
+ * Needs the PostgreSQL parser loaded (`await loadExpressionParser()` from src/model/expression, or loadSpecs).
  * Throws a DiagnosticsError listing every workflow that cannot be generated exactly.
  */
 import { DiagnosticsError, type Diagnostic } from '../../diagnostics/diagnostic';
@@ -21,7 +21,7 @@ export interface ActionObjects {
   readonly drains: readonly { readonly queue: TableObject; readonly processor: FunctionObject }[];
 }
 
-export { loadParser } from './parser';
+export { loadExpressionParser as loadParser } from '../../model/expression';
 
 /** The problems actionObjects would throw for, as data (for `specql validate`); [] when generation succeeds. */
 export function actionDiagnostics(entity: EntitySpec, specs: SpecSet): Diagnostic[] {

@@ -16,7 +16,8 @@
  */
 import { DiagnosticsError, type Diagnostic } from '../../diagnostics/diagnostic';
 import type { EntitySpec, SpecSet, WorkflowAction } from '../../spec/model';
-import { qualify, quoteIdent, quoteLiteral } from '../../model/ident';
+import { GENERATED_EXPRESSIONS, integerExpression } from '../../model/expression';
+import { assertPlainIdentifier, qualify, quoteIdent, quoteLiteral } from '../../model/ident';
 import type { ColumnDef, FunctionObject, TableObject, TriggerObject } from '../../model/objects';
 import { notifyLines } from '../queue-drain';
 import { AGGREGATE_ALIAS, analyseStep, BATCH_ALIAS, TARGET_ALIAS, type StepPlan } from './accumulators';
@@ -82,7 +83,7 @@ export function planWorkflow(entity: EntitySpec, action: WorkflowAction, specs: 
       });
       continue;
     }
-    const result = analyseStep(action.name, step, entity, target);
+    const result = analyseStep(action.name, step, { entity, alias: action.rowAlias }, target);
     diagnostics.push(...result.diagnostics);
     if (result.plan) plans.push(result.plan);
   }
@@ -137,7 +138,7 @@ export function workflowObjects(entity: EntitySpec, action: WorkflowAction, spec
     name: processFunctionName(action.name),
     // batch_updates: false asks for one queued row per call; the aggregation itself is
     // exact either way, so the hint only sets how much a call takes by default.
-    args: [{ name: 'p_batch_size', type: 'integer', default: String(action.hints.batchUpdates ? DEFAULT_BATCH_SIZE : 1) }],
+    args: [{ name: 'p_batch_size', type: 'integer', default: integerExpression(action.hints.batchUpdates ? DEFAULT_BATCH_SIZE : 1) }],
     returns: 'integer',
     purpose: `workflow ${action.name}: queue processor`,
     body: processBody(queue, steps),
@@ -149,7 +150,7 @@ function queueTable(entity: EntitySpec, action: WorkflowAction, fields: readonly
   const columns: ColumnDef[] = [
     { name: 'id', type: 'bigint', notNull: true, default: null, identity: true },
     ...fields.map((name) => ({ name, type: entity.fields.find((f) => f.name === name)!.type, notNull: false, default: null, identity: false })),
-    { name: 'queued_at', type: 'timestamp with time zone', notNull: true, default: 'now()', identity: false },
+    { name: 'queued_at', type: 'timestamp with time zone', notNull: true, default: GENERATED_EXPRESSIONS.now, identity: false },
   ];
   return {
     kind: 'table',
@@ -266,7 +267,13 @@ function perKeyAggregatesSql(plan: StepPlan, fromSql: string, by: string): strin
   ].join('\n');
 }
 
-const assignmentComments = (plan: StepPlan): string[] => plan.updates.map((u) => `-- ${u.column} = ${u.expression}  (${u.shape})`);
+/** Generated comments name only identifiers that were validated as such (never expression text):
+ *  `--` runs to the end of the line, so nothing in one may contain a line break. */
+const stepComment = (plan: StepPlan, text: string): string =>
+  `-- step ${assertPlainIdentifier(plan.step)}: ${text} ${assertPlainIdentifier(plan.target.schema)}.${assertPlainIdentifier(plan.target.table)}`;
+
+const assignmentComment = (plan: StepPlan): string =>
+  `-- ${plan.updates.map((u) => `${assertPlainIdentifier(u.column)}: ${u.shape}`).join(', ')}`;
 
 /**
  * No accumulator column has a default, so a first-seen key's row is the identities (0, NULL)
@@ -278,8 +285,8 @@ function upsertStepSql(plan: StepPlan, fromSql: string): string {
   const target = qualify(plan.target.schema, plan.target.table);
   const keyColumns = plan.keys.map((k) => quoteIdent(k.column));
   return [
-    `-- step ${plan.step}: one upsert per ${plan.target.entity} key in the batch, in key order`,
-    ...assignmentComments(plan),
+    stepComment(plan, 'one upsert per key of the batch, in key order, into'),
+    assignmentComment(plan),
     `INSERT INTO ${target} AS ${TARGET_ALIAS} (${[...keyColumns, ...plan.updates.map((u) => quoteIdent(u.column))].join(', ')})`,
     `SELECT ${[...keyColumns.map((k) => `${AGGREGATE_ALIAS}.${k}`), ...plan.updates.map((u) => u.firstSeenSql)].join(',\n       ')}`,
     'FROM (',
@@ -308,14 +315,14 @@ function insertThenUpdateStepSql(plan: StepPlan, fromSql: string): string {
   const position = plan.keys.map((_, i) => String(i + 1)).join(', ');
   const firstKey = quoteIdent(keyColumns[0]!);
   return [
-    `-- step ${plan.step}: ${plan.target.entity} rows of first-seen keys, and a lock on every affected row, in key order`,
+    stepComment(plan, 'rows of first-seen keys, and a lock on every affected row, in key order, of'),
     `INSERT INTO ${target} AS ${TARGET_ALIAS} (${list(insertColumns)})`,
     `SELECT DISTINCT ${[...plan.keys.map((k) => k.sourceSql), ...plan.identityColumns.map(() => '0')].join(', ')}`,
     `FROM ${fromSql}`,
     `WHERE ${plan.keys.map((k) => `${k.sourceSql} IS NOT NULL`).join(' AND ')}`,
     `ORDER BY ${position}`,
     `ON CONFLICT (${list(keyColumns)}) DO UPDATE SET ${firstKey} = EXCLUDED.${firstKey} WHERE false;`,
-    ...assignmentComments(plan),
+    assignmentComment(plan),
     `UPDATE ${target} AS ${TARGET_ALIAS}`,
     `SET ${plan.updates.map((u) => `${quoteIdent(u.column)} = ${u.newValueSql}`).join(',\n    ')}`,
     'FROM (',

@@ -12,7 +12,8 @@
  *  - a column that left the spec is dropped (deletes_data) only if specql
  *    created it (listed in the table's marker); one added by hand is reported.
  */
-import { normalizeDefault } from '../../catalog/normalize';
+import { defaultFormKey } from '../../catalog/defaults';
+import { canonicalDefault } from '../../catalog/normalize';
 import type { ColumnDef, ConstraintDef, TableObject } from '../../model/objects';
 import { objectKey } from '../../model/objects';
 import type { PlanStep } from '../../model/step';
@@ -129,6 +130,16 @@ function estimateRows(ctx: PlanContext, key: string): boolean {
 
 type Emit = (step: PlanStep) => void;
 
+/**
+ * Defaults are compared as canonical trees (catalog/normalize.ts), the desired one as this
+ * server prints it when the engine asked (catalog/defaults.ts). Equal text needs no parsing.
+ */
+function sameDefault(ctx: PlanContext, col: ColumnDef, live: ColumnDef): boolean {
+  if (col.default === live.default) return true;
+  const desired = col.default === null ? null : (ctx.live.defaultForms.get(defaultFormKey(col.type, col.default)) ?? canonicalDefault(col.default, col.type));
+  return desired === (live.default === null ? null : canonicalDefault(live.default, live.type));
+}
+
 function alterColumn(ctx: PlanContext, table: TableObject, col: ColumnDef, live: ColumnDef, emit: Emit): void {
   const subject = `${table.schema}.${table.name}.${col.name}`;
   const change = classifyTypeChange(live.type, col.type);
@@ -143,8 +154,7 @@ function alterColumn(ctx: PlanContext, table: TableObject, col: ColumnDef, live:
   } else if (change !== 'same') {
     emit(alterColumnType(ctx.render, table, col, live.type, change));
   }
-  const desiredDefault = col.identity ? null : normalizeDefault(col.default, col.type);
-  if (desiredDefault !== live.default && !col.identity) emit(setColumnDefault(ctx.render, table, col));
+  if (!col.identity && !sameDefault(ctx, col, live)) emit(setColumnDefault(ctx.render, table, col));
   if (col.identity !== live.identity) {
     ctx.diagnose({
       code: 'plan.identity_changed',

@@ -6,11 +6,8 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
-  -- step update_product_metrics: one upsert per ProductMetrics key in the batch, in key order
-  -- total_sales = total_sales + transaction.total_amount  (sum)
-  -- total_quantity = total_quantity + transaction.quantity  (sum)
-  -- first_sale_date = LEAST(first_sale_date, transaction.transaction_date)  (least)
-  -- last_sale_date = GREATEST(last_sale_date, transaction.transaction_date)  (greatest)
+  -- step update_product_metrics: one upsert per key of the batch, in key order, into analytics.product_metrics
+  -- total_sales: sum, total_quantity: sum, first_sale_date: least, last_sale_date: greatest
   INSERT INTO analytics.product_metrics AS m (product_id, total_sales, total_quantity, first_sale_date, last_sale_date)
   SELECT a.product_id,
          a.sum_total_sales,
@@ -34,11 +31,8 @@ BEGIN
       first_sale_date = LEAST(m.first_sale_date, excluded.first_sale_date),
       last_sale_date = GREATEST(m.last_sale_date, excluded.last_sale_date);
 
-  -- step update_customer_metrics: one upsert per CustomerMetrics key in the batch, in key order
-  -- total_spent = total_spent + transaction.total_amount  (sum)
-  -- total_orders = total_orders + 1  (sum)
-  -- last_order_date = GREATEST(last_order_date, transaction.transaction_date)  (greatest)
-  -- avg_order_value = (total_spent + transaction.total_amount) / (total_orders + 1)  (derived)
+  -- step update_customer_metrics: one upsert per key of the batch, in key order, into analytics.customer_metrics
+  -- total_spent: sum, total_orders: sum, last_order_date: greatest, avg_order_value: derived
   INSERT INTO analytics.customer_metrics AS m (customer_id, total_spent, total_orders, last_order_date, avg_order_value)
   SELECT a.customer_id,
          a.sum_total_spent,
@@ -61,9 +55,8 @@ BEGIN
       last_order_date = GREATEST(m.last_order_date, excluded.last_order_date),
       avg_order_value = (m.total_spent + excluded.total_spent) / (m.total_orders + excluded.total_orders);
 
-  -- step update_category_metrics: one upsert per CategoryMetrics key in the batch, in key order
-  -- total_sales = total_sales + transaction.total_amount  (sum)
-  -- total_transactions = total_transactions + 1  (sum)
+  -- step update_category_metrics: one upsert per key of the batch, in key order, into analytics.category_metrics
+  -- total_sales: sum, total_transactions: sum
   INSERT INTO analytics.category_metrics AS m (category, total_sales, total_transactions)
   SELECT a.category,
          a.sum_total_sales,
@@ -110,7 +103,7 @@ DECLARE
   v_detail text;
 BEGIN
   IF p_transactions IS NULL OR jsonb_typeof(p_transactions) <> 'array' THEN
-    RAISE EXCEPTION 'p_transactions must be a JSON array of objects, got %', coalesce(jsonb_typeof(p_transactions), 'NULL')
+    RAISE EXCEPTION '% must be a JSON array of objects, got %', 'p_transactions', coalesce(jsonb_typeof(p_transactions), 'NULL')
       USING ERRCODE = '22023';
   END IF;
 
@@ -159,66 +152,66 @@ BEGIN
         NULL; -- located field by field below
       END;
       IF NOT v_item ? 'transaction_id' THEN
-        RAISE EXCEPTION 'row %: field "transaction_id" is required', v_row USING ERRCODE = '23502';
+        RAISE EXCEPTION 'row %: field "%" is required', v_row, 'transaction_id' USING ERRCODE = '23502';
       END IF;
       IF jsonb_typeof(v_item -> 'transaction_id') = 'null' THEN
-        RAISE EXCEPTION 'row %: field "transaction_id" must not be null', v_row USING ERRCODE = '23502';
+        RAISE EXCEPTION 'row %: field "%" must not be null', v_row, 'transaction_id' USING ERRCODE = '23502';
       END IF;
       BEGIN
         PERFORM FROM jsonb_to_record(jsonb_build_object('transaction_id', v_item -> 'transaction_id')) AS r(transaction_id uuid);
       EXCEPTION WHEN OTHERS THEN
-        RAISE EXCEPTION 'row %: field "transaction_id": %', v_row, SQLERRM USING ERRCODE = SQLSTATE;
+        RAISE EXCEPTION 'row %: field "%": %', v_row, 'transaction_id', SQLERRM USING ERRCODE = SQLSTATE;
       END;
       BEGIN
         PERFORM FROM jsonb_to_record(jsonb_build_object('customer_id', v_item -> 'customer_id')) AS r(customer_id uuid);
       EXCEPTION WHEN OTHERS THEN
-        RAISE EXCEPTION 'row %: field "customer_id": %', v_row, SQLERRM USING ERRCODE = SQLSTATE;
+        RAISE EXCEPTION 'row %: field "%": %', v_row, 'customer_id', SQLERRM USING ERRCODE = SQLSTATE;
       END;
       BEGIN
         PERFORM FROM jsonb_to_record(jsonb_build_object('product_id', v_item -> 'product_id')) AS r(product_id uuid);
       EXCEPTION WHEN OTHERS THEN
-        RAISE EXCEPTION 'row %: field "product_id": %', v_row, SQLERRM USING ERRCODE = SQLSTATE;
+        RAISE EXCEPTION 'row %: field "%": %', v_row, 'product_id', SQLERRM USING ERRCODE = SQLSTATE;
       END;
       BEGIN
         PERFORM FROM jsonb_to_record(jsonb_build_object('quantity', v_item -> 'quantity')) AS r(quantity integer);
       EXCEPTION WHEN OTHERS THEN
-        RAISE EXCEPTION 'row %: field "quantity": %', v_row, SQLERRM USING ERRCODE = SQLSTATE;
+        RAISE EXCEPTION 'row %: field "%": %', v_row, 'quantity', SQLERRM USING ERRCODE = SQLSTATE;
       END;
       BEGIN
         PERFORM FROM jsonb_to_record(jsonb_build_object('unit_price', v_item -> 'unit_price')) AS r(unit_price numeric(10,2));
       EXCEPTION WHEN OTHERS THEN
-        RAISE EXCEPTION 'row %: field "unit_price": %', v_row, SQLERRM USING ERRCODE = SQLSTATE;
+        RAISE EXCEPTION 'row %: field "%": %', v_row, 'unit_price', SQLERRM USING ERRCODE = SQLSTATE;
       END;
       BEGIN
         PERFORM FROM jsonb_to_record(jsonb_build_object('total_amount', v_item -> 'total_amount')) AS r(total_amount numeric(10,2));
       EXCEPTION WHEN OTHERS THEN
-        RAISE EXCEPTION 'row %: field "total_amount": %', v_row, SQLERRM USING ERRCODE = SQLSTATE;
+        RAISE EXCEPTION 'row %: field "%": %', v_row, 'total_amount', SQLERRM USING ERRCODE = SQLSTATE;
       END;
       IF NOT v_item ? 'transaction_date' THEN
-        RAISE EXCEPTION 'row %: field "transaction_date" is required', v_row USING ERRCODE = '23502';
+        RAISE EXCEPTION 'row %: field "%" is required', v_row, 'transaction_date' USING ERRCODE = '23502';
       END IF;
       IF jsonb_typeof(v_item -> 'transaction_date') = 'null' THEN
-        RAISE EXCEPTION 'row %: field "transaction_date" must not be null', v_row USING ERRCODE = '23502';
+        RAISE EXCEPTION 'row %: field "%" must not be null', v_row, 'transaction_date' USING ERRCODE = '23502';
       END IF;
       BEGIN
         PERFORM FROM jsonb_to_record(jsonb_build_object('transaction_date', v_item -> 'transaction_date')) AS r(transaction_date timestamp with time zone);
       EXCEPTION WHEN OTHERS THEN
-        RAISE EXCEPTION 'row %: field "transaction_date": %', v_row, SQLERRM USING ERRCODE = SQLSTATE;
+        RAISE EXCEPTION 'row %: field "%": %', v_row, 'transaction_date', SQLERRM USING ERRCODE = SQLSTATE;
       END;
       BEGIN
         PERFORM FROM jsonb_to_record(jsonb_build_object('payment_method', v_item -> 'payment_method')) AS r(payment_method text);
       EXCEPTION WHEN OTHERS THEN
-        RAISE EXCEPTION 'row %: field "payment_method": %', v_row, SQLERRM USING ERRCODE = SQLSTATE;
+        RAISE EXCEPTION 'row %: field "%": %', v_row, 'payment_method', SQLERRM USING ERRCODE = SQLSTATE;
       END;
       BEGIN
         PERFORM FROM jsonb_to_record(jsonb_build_object('region', v_item -> 'region')) AS r(region text);
       EXCEPTION WHEN OTHERS THEN
-        RAISE EXCEPTION 'row %: field "region": %', v_row, SQLERRM USING ERRCODE = SQLSTATE;
+        RAISE EXCEPTION 'row %: field "%": %', v_row, 'region', SQLERRM USING ERRCODE = SQLSTATE;
       END;
       BEGIN
         PERFORM FROM jsonb_to_record(jsonb_build_object('category', v_item -> 'category')) AS r(category text);
       EXCEPTION WHEN OTHERS THEN
-        RAISE EXCEPTION 'row %: field "category": %', v_row, SQLERRM USING ERRCODE = SQLSTATE;
+        RAISE EXCEPTION 'row %: field "%": %', v_row, 'category', SQLERRM USING ERRCODE = SQLSTATE;
       END;
     END LOOP;
     -- No single row or field is at fault (a duplicate key, a missing partition, …): the original error.
