@@ -18,7 +18,7 @@ export interface ApplyOptions extends ExecuteOptions {
 }
 
 export async function applyPlan(target: Client | string, plan: Plan, options: ApplyOptions = {}): Promise<ApplyReport> {
-  const client = typeof target === 'string' ? await connect(target, 'specql-apply') : target;
+  const client = typeof target === 'string' ? await connect(target, 'specql-apply', { pinSearchPath: true }) : target;
   const url = options.url ?? (typeof target === 'string' ? target : undefined);
   try {
     if (options.lockHeld) return await executePlan(client, plan, { ...options, ...(url ? { url } : {}) });

@@ -6,7 +6,7 @@
 
 export const SCHEMAS = `SELECT nspname AS name FROM pg_namespace WHERE nspname = ANY($1::text[])`;
 
-export const EXTENSIONS = `SELECT extname AS name FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY extname`;
+export const EXTENSIONS = `SELECT e.extname AS name, n.nspname AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY e.extname`;
 
 /** Tables (plain and partitioned parents, not partitions). Archived partitions
  *  are plain tables too; the marker tells them apart. */

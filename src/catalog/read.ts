@@ -98,7 +98,7 @@ function assemble(r: Rows): LiveCatalog {
   };
 
   for (const row of r.schemaRows) objects.push({ kind: 'schema', name: String(row.name) });
-  for (const row of r.extensionRows) objects.push({ kind: 'extension', name: String(row.name), reason: '' });
+  for (const row of r.extensionRows) objects.push({ kind: 'extension', name: String(row.name), schema: String(row.schema), reason: '' });
 
   const columnsOf = groupBy(r.columnRows, (row) => qn(String(row.schema), String(row.table)));
   const constraintsOf = groupBy(r.constraintRows, (row) => qn(String(row.schema), String(row.table)));

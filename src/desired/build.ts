@@ -111,7 +111,7 @@ function indexObjects(entity: EntitySpec): IndexObject[] {
 
 /** btree_gist / btree_gin for GiST / GIN indexes over scalar columns, with the indexes that need them. */
 function extensionObjects(entities: readonly EntitySpec[]): ExtensionObject[] {
-  const needs = new Map<string, { types: Set<string>; indexes: string[] }>();
+  const needs = new Map<string, { types: Set<string>; indexes: string[]; schema: string }>();
   for (const entity of entities) {
     for (const index of entity.indexes) {
       for (const column of index.columns) {
@@ -119,7 +119,8 @@ function extensionObjects(entities: readonly EntitySpec[]): ExtensionObject[] {
         if (type === undefined) continue;
         const extension = extensionForColumn(index.method, type);
         if (extension === null) continue;
-        const need = needs.get(extension) ?? { types: new Set<string>(), indexes: [] };
+        // Installed in the schema of the first entity (in spec order) whose index needs it.
+        const need = needs.get(extension) ?? { types: new Set<string>(), indexes: [], schema: entity.schema };
         need.types.add(type);
         const indexName = `${entity.schema}.${fitIdentifier(index.name)}`;
         if (!need.indexes.includes(indexName)) need.indexes.push(indexName);
@@ -133,6 +134,7 @@ function extensionObjects(entities: readonly EntitySpec[]): ExtensionObject[] {
     return {
       kind: 'extension',
       name,
+      schema: need.schema,
       reason: `${method} on ${[...need.types].join(', ')} columns (${need.indexes.join(', ')})`,
     };
   });

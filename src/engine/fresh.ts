@@ -11,7 +11,7 @@ import { hasErrors } from '../diagnostics/diagnostic';
 import type { DesiredState } from '../model/objects';
 import { objectKey } from '../model/objects';
 import { RUN_LOG_SCHEMA, RUN_LOG_TABLE, runLogObjects } from '../desired/run-log';
-import { scriptSteps } from '../plan/script';
+import { SCRIPT_PREAMBLE, scriptSteps } from '../plan/script';
 import { loadSpecs } from '../spec/load';
 import type { SpecSet } from '../spec/model';
 
@@ -24,6 +24,7 @@ export const SPECS_DIR = path.join(__dirname, '..', '..', 'specs');
 export async function runFreshScript(pool: Pool, desired: DesiredState): Promise<void> {
   const client = await pool.connect();
   try {
+    await client.query(SCRIPT_PREAMBLE);
     // The worker's run log (specql.run_log) is shared by every spec set in a database: tests and
     // the bench fill several schemas of one database with fresh scripts, so the second one skips it.
     const { rows } = await client.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [`${RUN_LOG_SCHEMA}.${RUN_LOG_TABLE}`]);
@@ -36,6 +37,7 @@ export async function runFreshScript(pool: Pool, desired: DesiredState): Promise
       }
     }
   } finally {
+    await client.query('RESET search_path').catch(() => undefined);
     client.release();
   }
 }

@@ -121,7 +121,7 @@ function planOptions(opts: EngineOptions): PlanOptions {
 }
 
 async function withEngineClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = await connect(url, 'specql');
+  const client = await connect(url, 'specql', { pinSearchPath: true });
   try {
     return await fn(client);
   } finally {

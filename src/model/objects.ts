@@ -25,6 +25,8 @@ export interface SchemaObject {
 export interface ExtensionObject {
   readonly kind: 'extension';
   readonly name: string;
+  /** Where its functions and operator classes go: named, never left to the session's search_path. */
+  readonly schema: string;
   /** Why we need it, for plan output (`GiST on text columns`). */
   readonly reason: string;
 }

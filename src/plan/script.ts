@@ -6,6 +6,8 @@
  * Deterministic: the same desired state always renders byte-identical text.
  */
 import { emptyCatalog } from '../catalog/empty';
+import { PINNED_SEARCH_PATH } from '../db/connection';
+import { quoteLiteral } from '../model/ident';
 import type { DesiredState } from '../model/objects';
 import type { PlanStep } from '../model/step';
 import { planChanges } from './plan';
@@ -19,7 +21,10 @@ function header(step: PlanStep, n: number): string {
   return `-- ${n}. ${step.description} [${notes.join('; ')}]`;
 }
 
+/** Like pg_dump: the script pins the session's search_path first, as apply does (src/db/connection.ts). */
+export const SCRIPT_PREAMBLE = `-- specql runs this with the search_path pinned: built-ins only, every relation qualified.\nSELECT pg_catalog.set_config('search_path', ${quoteLiteral(PINNED_SEARCH_PATH)}, false);`;
+
 export function renderScript(desired: DesiredState): string {
   const blocks = scriptSteps(desired).map((step, i) => `${header(step, i + 1)}\n${step.sql}`);
-  return `${blocks.join('\n\n')}\n`;
+  return `${[SCRIPT_PREAMBLE, ...blocks].join('\n\n')}\n`;
 }

@@ -1,3 +1,6 @@
+-- specql runs this with the search_path pinned: built-ins only, every relation qualified.
+SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+
 -- 1. create schema analytics [lock: none]
 CREATE SCHEMA analytics;
 
@@ -8,7 +11,7 @@ CREATE SCHEMA analytics_archive;
 CREATE SCHEMA specql;
 
 -- 4. create extension btree_gist: GiST on text, timestamp with time zone columns (analytics.idx_sales_region_category_date) [lock: none]
-CREATE EXTENSION btree_gist;
+CREATE EXTENSION btree_gist SCHEMA analytics;
 
 -- 5. create table analytics.product_metrics [lock: none]
 CREATE TABLE analytics.product_metrics (
