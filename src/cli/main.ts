@@ -9,6 +9,8 @@ const COMMANDS = {
   plan: 'compare specs with a live database and print the migration plan',
   apply: 'plan, then apply online; prints a report and the outputs',
   maintain: 'roll the partition window forward, archive old partitions, refresh views',
+  verify: 'run the performance and structural checks the specs imply; prints TAP',
+  'load-test': 'load synthetic rows with concurrent clients; reports rows/s, latency, metrics lag',
   'json-schema': 'print the JSON Schema for spec files (for editors)',
 } as const;
 

@@ -23,6 +23,8 @@ const LAYERS = [
   'apply', // steps → report
   'load', // client-side bulk loading
   'engine', // the facade the edges call
+  'loadtest', // synthetic rows and the load-test runner
+  'verify', // checks derived from the specs, run on a live database; pgTAP tests
   'cli',
   'pulumi',
   'bench',
