@@ -14,6 +14,7 @@ import { insertTriggerName, processFunctionName } from '../desired/actions/names
 import { defaultPartitionName } from '../desired/naming';
 import { fitIdentifier, qualify, quoteIdent, quoteLiteral } from '../model/ident';
 import type { ServerCheck } from './types';
+import { UNDO_SQLSTATE } from './wrap';
 import {
   asColumnType,
   columnPattern,
@@ -29,8 +30,6 @@ import {
 const STANDARD = ['v_from timestamptz', 'v_to timestamptz', 'v_rows jsonb', 'v_t timestamptz', 'v_ms numeric', 'v_plan jsonb', 'v_n bigint', 'v_text text'];
 const ELAPSED_MS = 'v_ms := extract(epoch FROM clock_timestamp() - v_t) * 1000;';
 const MS_TEXT = "round(v_ms, 1) || ' ms'";
-/** A custom SQLSTATE a block raises to undo its own work (caught right away). */
-export const UNDO_SQLSTATE = 'SQVR0';
 
 const thousands = (n: number): string => n.toLocaleString('en-US');
 const partitionColumnType = (entity: EntitySpec): string => entity.fields.find((f) => f.name === entity.partitioning?.column)?.type ?? 'timestamp with time zone';

@@ -6,22 +6,31 @@
  */
 import type { ServerCheck } from './types';
 
+/** A custom SQLSTATE a block raises to undo its own work (caught right away). */
+export const UNDO_SQLSTATE = 'SQVR0';
+
 const indent = (text: string, by = '  '): string => text.split('\n').map((l) => (l ? by + l : l)).join('\n');
 
 /**
  * A self-contained statement: resets v_ok/v_measured/v_details, runs the
- * check with its own variables, catches any error. The enclosing function
+ * check with its own variables, catches any error, and undoes everything the
+ * check did (its rows, a disabled trigger, a refreshed view) while keeping the
+ * three variables, which a rollback does not touch. The enclosing function
  * declares v_ok boolean, v_measured text and v_details text.
  */
 export function guardedBlock(check: ServerCheck): string {
   return [
     "v_ok := false; v_measured := ''; v_details := '';",
-    'DECLARE',
-    indent(check.declarations.map((d) => `${d};`).join('\n')),
     'BEGIN',
-    indent(check.block),
-    'EXCEPTION WHEN OTHERS THEN',
-    "  v_ok := false; v_measured := 'error: ' || SQLERRM || ' (SQLSTATE ' || SQLSTATE || ')'; v_details := '';",
+    '  DECLARE',
+    indent(check.declarations.map((d) => `${d};`).join('\n'), '    '),
+    '  BEGIN',
+    indent(check.block, '    '),
+    '  EXCEPTION WHEN OTHERS THEN',
+    "    v_ok := false; v_measured := 'error: ' || SQLERRM || ' (SQLSTATE ' || SQLSTATE || ')'; v_details := '';",
+    '  END;',
+    `  RAISE EXCEPTION 'undo' USING ERRCODE = '${UNDO_SQLSTATE}';`,
+    `EXCEPTION WHEN SQLSTATE '${UNDO_SQLSTATE}' THEN NULL;`,
     'END;',
   ].join('\n');
 }
