@@ -19,13 +19,15 @@ import {
   triggerOverheadCheck,
   viewRefreshCheck,
 } from './server-checks';
-import { CHECK_KINDS, type Check } from './types';
+import { CHECK_KINDS, type Check, type CheckKind } from './types';
 
 export interface DeriveOptions {
   /** Only these entities (by name); all when absent. */
   readonly entities?: readonly string[];
   /** Per-environment premake (as `specql apply --premake`); the spec's otherwise. */
   readonly premake?: number;
+  /** Only these kinds of check; all when absent. */
+  readonly kinds?: readonly CheckKind[];
 }
 
 const bulkActions = (e: EntitySpec): BulkOperationAction[] => e.actions.filter((a): a is BulkOperationAction => a.kind === 'bulk_operation');
@@ -58,6 +60,7 @@ export function deriveChecks(specs: SpecSet, options: DeriveOptions = {}): Check
   for (const schema of [...new Set(entities.map((e) => e.schema))].sort()) checks.push(definerSearchPathCheck(schema));
   // Stable sort: by kind in the seed's order, entities in spec order within a kind.
   return checks
+    .filter((c) => !options.kinds || options.kinds.includes(c.kind))
     .map((check, i) => ({ check, i }))
     .sort((a, b) => CHECK_KINDS.indexOf(a.check.kind) - CHECK_KINDS.indexOf(b.check.kind) || a.i - b.i)
     .map((x) => x.check);

@@ -1,5 +1,5 @@
 /**
- * `specql verify <path…> [--database-url URL] [--format tap|json] [--entities A,B] [--premake N]`
+ * `specql verify <path…> [--database-url URL] [--format tap|json] [--entities A,B] [--only kind,…] [--premake N]`
  * Derives the performance and structural checks from the specs, runs them
  * against the live database and prints TAP (or JSON). Leaves no data behind.
  * Exit 0 when every check passes, 1 otherwise.
@@ -8,14 +8,15 @@ import { resolveDatabase } from '../../db/target';
 import { withClient } from '../../db/connection';
 import { deriveChecks } from '../../verify/derive';
 import { pgTapStatus, runChecks } from '../../verify/run';
+import { CHECK_KINDS, type CheckKind } from '../../verify/types';
 import { pgTapNote, tapFooter, tapHeader, tapLine, verifyJson } from '../../verify/tap';
 import { csv, loadOrReport, numberOption, parseCommandArgs, UsageError } from '../args';
 
-const USAGE = 'usage: specql verify <path…> [--database-url URL] [--format tap|json] [--entities A,B] [--premake N]\n';
+const USAGE = 'usage: specql verify <path…> [--database-url URL] [--format tap|json] [--entities A,B] [--only kind,kind] [--premake N]\n';
 
 export async function run(args: string[]): Promise<number> {
   try {
-    const { positionals, values } = parseCommandArgs(args, { 'database-url': 'string', format: 'string', entities: 'string', premake: 'string' });
+    const { positionals, values } = parseCommandArgs(args, { 'database-url': 'string', format: 'string', entities: 'string', only: 'string', premake: 'string' });
     if (values.help || positionals.length === 0) {
       process.stderr.write(USAGE);
       return values.help ? 0 : 1;
@@ -28,7 +29,14 @@ export async function run(args: string[]): Promise<number> {
     const entities = csv(values.entities);
     const unknown = entities.filter((e) => !specs.entities.some((s) => s.entity === e));
     if (unknown.length) throw new UsageError(`unknown entit${unknown.length === 1 ? 'y' : 'ies'}: ${unknown.join(', ')}`);
-    const checks = deriveChecks(specs, { ...(entities.length ? { entities } : {}), ...(premake !== undefined ? { premake } : {}) });
+    const kinds = csv(values.only);
+    const badKinds = kinds.filter((k) => !(CHECK_KINDS as readonly string[]).includes(k));
+    if (badKinds.length) throw new UsageError(`unknown check kind(s) ${badKinds.join(', ')}; known: ${CHECK_KINDS.join(', ')}`);
+    const checks = deriveChecks(specs, {
+      ...(entities.length ? { entities } : {}),
+      ...(premake !== undefined ? { premake } : {}),
+      ...(kinds.length ? { kinds: kinds as CheckKind[] } : {}),
+    });
     const schemas = [...new Set(specs.entities.filter((e) => !entities.length || entities.includes(e.entity)).map((e) => e.schema))].sort();
     const target = await resolveDatabase(values['database-url'] as string | undefined);
     try {
