@@ -10,15 +10,12 @@ import {
   analyticsQueries,
   analyticsQueryCheck,
   bulkLoadCheck,
-  defaultEmptyCheck,
-  definerSearchPathCheck,
-  futurePartitionsCheck,
-  indexValidCheck,
   partitionPruningCheck,
   tempSpillCheck,
   triggerOverheadCheck,
   viewRefreshCheck,
-} from './server-checks';
+} from './performance-checks';
+import { defaultEmptyCheck, definerSearchPathCheck, futurePartitionsCheck, indexValidCheck } from './structural-checks';
 import { CHECK_KINDS, type Check, type CheckKind } from './types';
 
 export interface DeriveOptions {

@@ -1,5 +1,5 @@
 /**
- * SQL building blocks shared by the server-side checks (./server-checks.ts),
+ * SQL building blocks shared by the server-side checks (./performance-checks.ts, ./structural-checks.ts),
  * which run both as `specql verify`'s temporary functions and as the pgTAP
  * test functions (./pgtap.ts). Everything here is plpgsql text in which spec
  * names appear only through quoteIdent/qualify and values only through

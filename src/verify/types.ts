@@ -1,7 +1,7 @@
 /**
  * What `specql verify` checks and reports. A check is derived from the specs
  * (./derive.ts) and runs either inside the database (a plpgsql body shared
- * with the pgTAP tests, ./server-checks.ts) or from several client sessions
+ * with the pgTAP tests, ./performance-checks.ts and ./structural-checks.ts) or from several client sessions
  * (./client-checks.ts) when it needs concurrency.
  */
 import type { Client } from 'pg';
