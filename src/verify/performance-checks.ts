@@ -97,7 +97,7 @@ export function partitionPruningCheck(entity: EntitySpec, index: IndexSpec | nul
     'ELSIF v_scanned <> v_expected THEN',
     "  v_details := 'expected only ' || array_to_string(v_expected, ', ');",
     'ELSIF cardinality(v_unindexed) > 0 THEN',
-    `  v_details := 'no index condition on ${lead.replace(/'/g, "''")} when reading ' || array_to_string(v_unindexed, '; ');`,
+    `  v_details := ${quoteLiteral(`no index condition on ${lead} when reading `)} || array_to_string(v_unindexed, '; ');`,
     'END IF;',
   ], 60_000, ['v_scanned text[]', 'v_expected text[]', 'v_unindexed text[]']);
 }

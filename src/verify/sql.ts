@@ -50,8 +50,8 @@ export function asColumnType(variable: string, type: string): string {
 
 const typed = (expression: string, type: string): string => `(${expression})::${type}`;
 
-/** The SQL twin of the load-test generator: one expression per column, over `g` (1…N). */
-export function columnExpression(column: ColumnPlan): string {
+/** The SQL twin of the load-test generator: one expression per column, over `g` (1…N); `table` is the qualified table. */
+export function columnExpression(column: ColumnPlan, table: string): string {
   const { plan, type } = column;
   switch (plan.kind) {
     case 'uuid_unique':
@@ -60,7 +60,7 @@ export function columnExpression(column: ColumnPlan): string {
       return `(${quoteLiteral(refUuid(plan.prefix, 0).slice(0, 24))} || lpad(to_hex(floor(random() * ${plan.refs})::int), 12, '0'))::uuid`;
     case 'int_unique':
       // Past every existing key: the subquery runs once (an InitPlan).
-      return typed(`(SELECT coalesce(max(${quoteIdent(column.column)}), 0) FROM %TABLE%) + g`, type);
+      return typed(`(SELECT coalesce(max(${quoteIdent(column.column)}), 0) FROM ${table}) + g`, type);
     case 'int':
       return typed(`${plan.min} + floor(random() * ${plan.max - plan.min + 1})`, type);
     case 'numeric':
@@ -93,7 +93,7 @@ function jsonObject(pairs: readonly [string, string][]): string {
 
 /** `v_rows := <N synthetic rows as a jsonb array>` for the entity, times within [v_from, v_to). */
 export function rowsSql(entity: EntitySpec, count: number, variable = 'v_rows'): string {
-  const pairs = entityPlan(entity).map((c): [string, string] => [c.column, columnExpression(c).replace('%TABLE%', tableOf(entity))]);
+  const pairs = entityPlan(entity).map((c): [string, string] => [c.column, columnExpression(c, tableOf(entity))]);
   return [`SELECT coalesce(jsonb_agg(${jsonObject(pairs)}), '[]'::jsonb)`, `INTO ${variable}`, `FROM generate_series(1, ${count}) AS s(g);`].join('\n');
 }
 

@@ -64,7 +64,7 @@ export function defaultEmptyCheck(entity: EntitySpec): ServerCheck {
   const qualified = qualify(entity.schema, name);
   return check(entity, 'default_empty', `${entity.entity}: the DEFAULT partition ${name} is empty`, [
     `IF to_regclass(${quoteLiteral(qualified)}) IS NULL THEN`,
-    `  v_ok := false; v_measured := 'no DEFAULT partition ${name.replace(/'/g, "''")}';`,
+    `  v_ok := false; v_measured := ${quoteLiteral(`no DEFAULT partition ${name}`)};`,
     'ELSE',
     `  EXECUTE ${quoteLiteral(`SELECT count(*) FROM ${qualified}`)} INTO v_n;`,
     '  v_ok := v_n = 0;',
