@@ -41,7 +41,7 @@ export async function run(args: string[]): Promise<number> {
     const target = await resolveDatabase(values['database-url'] as string | undefined);
     try {
       const pgTap = await withClient(target.url, pgTapStatus);
-      const notes = [`specql verify: ${checks.length} checks on ${target.source}`, pgTapNote(pgTap, schemas)];
+      const notes = [`specql verify: ${checks.length} checks (database: ${target.source})`, pgTapNote(pgTap, schemas)];
       if (format === 'tap') process.stdout.write(tapHeader(checks.length, notes));
       const { results } = await runChecks(target.url, checks, (r) => {
         if (format === 'tap') process.stdout.write(tapLine(r));
