@@ -11,7 +11,7 @@
  */
 import type { BulkOperationAction, EntitySpec, IndexSpec, MaterializedViewSpec, WorkflowAction } from '../spec/model';
 import { formatDuration } from '../spec/verify-settings';
-import { insertTriggerName, processFunctionName } from '../desired/actions/names';
+import { bulkFunctionName, insertTriggerName, processFunctionName } from '../desired/actions/names';
 import { fitIdentifier, qualify, quoteIdent, quoteLiteral } from '../model/ident';
 import type { ServerCheck } from './types';
 import { UNDO_SQLSTATE } from './wrap';
@@ -31,7 +31,7 @@ import {
 /** 1. The bulk function loads `bulk_rows` synthetic rows within its budget. */
 export function bulkLoadCheck(entity: EntitySpec, action: BulkOperationAction): ServerCheck {
   const { bulkRows, bulkLoadMs } = entity.verify;
-  const fn = qualify(entity.schema, fitIdentifier(action.name));
+  const fn = qualify(entity.schema, bulkFunctionName(action.name));
   return check(entity, 'bulk_load', `${entity.entity}: ${action.name} loads ${thousands(bulkRows)} rows in < ${formatDuration(bulkLoadMs)}`, [
     windowSql(entity),
     rowsSql(entity, bulkRows),
@@ -248,7 +248,7 @@ export function analyticsQueryCheck(entity: EntitySpec, query: AnalyticsQuery): 
  */
 export function tempSpillCheck(entity: EntitySpec, action: BulkOperationAction): ServerCheck {
   const { bulkRows } = entity.verify;
-  const fn = qualify(entity.schema, fitIdentifier(action.name));
+  const fn = qualify(entity.schema, bulkFunctionName(action.name));
   const asyncFlow = entity.actions.find((a): a is WorkflowAction => a.kind === 'workflow' && a.hints.asyncExecution);
   const processor = asyncFlow ? qualify(entity.schema, processFunctionName(asyncFlow.name)) : null;
   const blocks = "coalesce((v_plan -> 0 -> 'Plan' ->> 'Temp Written Blocks')::bigint, 0)";

@@ -62,7 +62,7 @@ test('an index missing on the current partition fails the index check and the on
     await db.pool.query(`CREATE INDEX ${name}_cp ON analytics.${name} (customer_id, product_id)`);
     await db.pool.query(`ALTER INDEX analytics.idx_sales_customer_product ATTACH PARTITION analytics.${name}_cp`);
   }
-  const run = await verify('--entities', 'SalesTransaction');
+  const run = await verify('--entities', 'SalesTransaction', '--only', 'indexes_valid,partition_pruning');
   expect(run.code).toBe(1);
   const valid = find(run.asserts, /index idx_sales_customer_product exists and is valid on every partition/);
   expect(valid.ok).toBe(false);
@@ -77,19 +77,19 @@ test('an index missing on the current partition fails the index check and the on
 
   await db.pool.query(`CREATE INDEX ${current}_cp ON analytics.${current} (customer_id, product_id)`);
   await db.pool.query(`ALTER INDEX analytics.idx_sales_customer_product ATTACH PARTITION analytics.${current}_cp`);
-  const repaired = await verify('--entities', 'SalesTransaction');
+  const repaired = await verify('--entities', 'SalesTransaction', '--only', 'indexes_valid,partition_pruning');
   expect(find(repaired.asserts, /index idx_sales_customer_product exists/).ok).toBe(true);
   expect(find(repaired.asserts, /one-month query on \(customer_id, product_id\)/).ok).toBe(true);
 }, 180_000);
 
 test('rows in DEFAULT fail the DEFAULT check with their count', async () => {
   await db.pool.query(`INSERT INTO analytics.sales_transaction (transaction_date, region) VALUES ('2001-01-01T00:00:00Z', 'late'), ('2001-02-01T00:00:00Z', 'late')`);
-  const run = await verify('--entities', 'SalesTransaction');
+  const run = await verify('--entities', 'SalesTransaction', '--only', 'default_empty');
   const check = find(run.asserts, /DEFAULT partition sales_transaction_default is empty/);
   expect(check.ok).toBe(false);
   expect(check.measured).toBe('2 rows');
   await db.pool.query(`DELETE FROM analytics.sales_transaction_default`);
-  expect(find((await verify('--entities', 'SalesTransaction')).asserts, /DEFAULT partition/).ok).toBe(true);
+  expect(find((await verify('--entities', 'SalesTransaction', '--only', 'default_empty')).asserts, /DEFAULT partition/).ok).toBe(true);
 }, 120_000);
 
 test('a slow workflow trigger fails the trigger-overhead check with the measured factor', async () => {
@@ -110,7 +110,7 @@ test('a slow workflow trigger fails the trigger-overhead check with the measured
 
 test('a view without its unique index fails the refresh and the index check', async () => {
   await db.pool.query('DROP INDEX analytics.product_performance_mv_key');
-  const run = await verify('--entities', 'ProductMetrics');
+  const run = await verify('--entities', 'ProductMetrics', '--only', 'view_refresh,indexes_valid');
   const refresh = find(run.asserts, /REFRESH MATERIALIZED VIEW CONCURRENTLY product_performance_mv/);
   expect(refresh.ok).toBe(false);
   expect(refresh.measured).toMatch(/^error: cannot refresh materialized view "analytics.product_performance_mv" concurrently/);
@@ -118,13 +118,13 @@ test('a view without its unique index fails the refresh and the index check', as
   expect(key.ok).toBe(false);
   expect(key.measured).toBe('missing');
   await applySpecs(specs, { databaseUrl: db.url }); // the planner puts it back
-  expect((await verify('--entities', 'ProductMetrics')).code).toBe(0);
+  expect((await verify('--entities', 'ProductMetrics', '--only', 'view_refresh,indexes_valid')).code).toBe(0);
 }, 180_000);
 
 test('work_mem set tiny makes the bulk load spill temporary files, and the check says how much', async () => {
   await db.pool.query(`ALTER DATABASE ${db.name} SET work_mem = '64kB'`);
   try {
-    const run = await verify('--entities', 'SalesTransaction');
+    const run = await verify('--entities', 'SalesTransaction', '--only', 'temp_spill');
     const check = find(run.asserts, /spill no temporary files at work_mem/);
     expect(check.ok).toBe(false);
     const bytes = Number(/^(\d+) temp bytes at work_mem 64kB/.exec(check.measured)?.[1]);
@@ -133,7 +133,7 @@ test('work_mem set tiny makes the bulk load spill temporary files, and the check
   } finally {
     await db.pool.query(`ALTER DATABASE ${db.name} RESET work_mem`);
   }
-  expect(find((await verify('--entities', 'SalesTransaction')).asserts, /spill no temporary files/).ok).toBe(true);
+  expect(find((await verify('--entities', 'SalesTransaction', '--only', 'temp_spill')).asserts, /spill no temporary files/).ok).toBe(true);
 }, 180_000);
 
 test('a missing future partition fails the premake check', async () => {
@@ -142,18 +142,18 @@ test('a missing future partition fails the premake check', async () => {
      AND c.relname <> 'sales_transaction_default' ORDER BY 1 DESC LIMIT 1`,
   );
   await db.pool.query(`DROP TABLE analytics.${rows[0]!.name}`);
-  const run = await verify('--entities', 'SalesTransaction');
+  const run = await verify('--entities', 'SalesTransaction', '--only', 'future_partitions');
   const check = find(run.asserts, /at least 3 future partitions ready/);
   expect(check.ok).toBe(false);
   expect(check.measured).toMatch(/^2 future partitions, the last ending /);
   await applySpecs(specs, { databaseUrl: db.url });
-  expect(find((await verify('--entities', 'SalesTransaction')).asserts, /future partitions/).ok).toBe(true);
+  expect(find((await verify('--entities', 'SalesTransaction', '--only', 'future_partitions')).asserts, /future partitions/).ok).toBe(true);
 }, 180_000);
 
 test('a SECURITY DEFINER function without a pinned search_path is named', async () => {
   await db.pool.query(`CREATE FUNCTION analytics.unsafe_helper() RETURNS int LANGUAGE sql SECURITY DEFINER AS 'SELECT 1'`);
   try {
-    const run = await verify('--entities', 'CategoryMetrics');
+    const run = await verify('--entities', 'CategoryMetrics', '--only', 'definer_search_path');
     const check = find(run.asserts, /schema analytics: every SECURITY DEFINER function pins search_path/);
     expect(check.ok).toBe(false);
     expect(check.measured).toBe('6 SECURITY DEFINER functions, 1 without a pinned search_path');
@@ -167,7 +167,7 @@ test('inserts that fail make the concurrent-clients check (and the bulk load) fa
   await db.pool.query(`CREATE FUNCTION analytics.refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'inserts refused for the test'; END $$`);
   await db.pool.query('CREATE TRIGGER refuse BEFORE INSERT ON analytics.sales_transaction FOR EACH ROW EXECUTE FUNCTION analytics.refuse()');
   try {
-    const run = await verify('--entities', 'SalesTransaction');
+    const run = await verify('--entities', 'SalesTransaction', '--only', 'concurrent_clients,bulk_load');
     const clients = find(run.asserts, /8 concurrent clients insert/);
     expect(clients.ok).toBe(false);
     expect(clients.measured).toMatch(/^8 clients, 200 inserts of 20 rows: 200 errors/);
