@@ -17,7 +17,8 @@
  * the resumability tests set it.
  */
 import type { Client, DatabaseError } from 'pg';
-import type { PlanStep } from '../model/step';
+import { qualify } from '../model/ident';
+import type { IndexBuild, PlanStep } from '../model/step';
 import type { Plan } from '../plan/types';
 import { watchIndexBuild } from './progress';
 import type { ApplyReport, StepResult } from './report';
@@ -107,17 +108,18 @@ export async function executePlan(client: Client, plan: Plan, options: ExecuteOp
       } catch (err) {
         if (batch.transactional) await client.query('ROLLBACK').catch(() => undefined);
         const code = (err as DatabaseError).code ?? '';
-        // A failed or timed-out CREATE INDEX CONCURRENTLY may leave an INVALID index under
-        // the same name; it must go before any retry, or the retry fails with "already exists".
-        const isBuild = !batch.transactional && /CREATE\s+(UNIQUE\s+)?INDEX\s+CONCURRENTLY/i.test(current.step.sql);
-        const dropped = isBuild ? await dropInvalidLeftover(client, current.step.sql).catch(() => null) : null;
+        // A failed or timed-out concurrent build leaves an INVALID index behind (the index
+        // itself, or REINDEX's `_ccnew` copy); it must go before any retry, or the retry
+        // fails with "already exists" and the leftover slows every write.
+        const build = batch.transactional ? undefined : current.step.indexBuild;
+        const dropped = build ? await dropInvalidLeftovers(client, build).catch(() => null) : null;
         if (RETRYABLE.has(code) && attempt <= retries) {
           const delay = Math.round(backoff * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5));
           say(`step ${current.index}/${total}: ${code === '55P03' ? 'lock_timeout' : 'deadlock'} (${current.step.lock}); retry ${attempt}/${retries} in ${delay} ms${dropped ? ` (dropped INVALID ${dropped})` : ''}`);
           await sleep(delay);
           continue;
         }
-        if (isBuild && dropped && !retriedBuild) {
+        if (build && dropped && !retriedBuild) {
           retriedBuild = true;
           say(`step ${current.index}/${total}: concurrent build failed (${(err as Error).message}); dropped INVALID ${dropped}, retrying once`);
           continue;
@@ -140,8 +142,7 @@ export async function executePlan(client: Client, plan: Plan, options: ExecuteOp
 async function runConcurrent(client: Client, step: PlanStep, o: ExecuteOptions & { pid: number; label: string }, attempt: number): Promise<void> {
   await client.query(`SET lock_timeout = ${Math.max(1, step.lockTimeoutMs)}`);
   await client.query(`SET statement_timeout = ${Math.max(1, step.statementTimeoutMs)}`);
-  const isBuild = /\b(CREATE\s+(UNIQUE\s+)?INDEX|REINDEX)\b/i.test(step.sql);
-  const monitor = isBuild && o.url && o.onProgress ? await watchIndexBuild(o.url, o.pid, `${o.label} ${step.description}${attempt > 1 ? ' (retry)' : ''}`, o.onProgress) : null;
+  const monitor = step.indexBuild && o.url && o.onProgress ? await watchIndexBuild(o.url, o.pid, `${o.label} ${step.description}${attempt > 1 ? ' (retry)' : ''}`, o.onProgress) : null;
   try {
     await client.query(step.sql);
   } finally {
@@ -150,17 +151,21 @@ async function runConcurrent(client: Client, step: PlanStep, o: ExecuteOptions &
   }
 }
 
-/** After a failed `CREATE INDEX CONCURRENTLY name ON schema.table`, the index may exist INVALID. */
-async function dropInvalidLeftover(client: Client, sql: string): Promise<string | null> {
-  const m = /INDEX\s+CONCURRENTLY\s+(?:IF\s+NOT\s+EXISTS\s+)?("?[^\s"]+"?)\s+ON\s+(?:ONLY\s+)?("?[^\s".]+"?)\./i.exec(sql);
-  if (!m) return null;
-  const name = `${m[2]}.${m[1]}`;
-  const { rows } = await client.query(
-    `SELECT 1 FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = $1 AND c.relname = $2 AND NOT x.indisvalid`,
-    [m[2]!.replace(/"/g, ''), m[1]!.replace(/"/g, '')],
+/**
+ * After a failed concurrent build: the INVALID index it leaves. CREATE INDEX
+ * CONCURRENTLY leaves the index itself; REINDEX CONCURRENTLY leaves a copy named
+ * `<index>_ccnew` (`_ccnew1`, … when taken). Returns what was dropped, or null.
+ */
+async function dropInvalidLeftovers(client: Client, build: IndexBuild): Promise<string | null> {
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT c.relname AS name
+       FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND NOT x.indisvalid
+        AND (CASE WHEN $3 = 'create' THEN c.relname = $2
+             ELSE left(c.relname, length($2)) = $2 AND substr(c.relname, length($2) + 1) ~ '^_ccnew[0-9]*$' END)`,
+    [build.index.schema, build.index.name, build.mode],
   );
   if (rows.length === 0) return null;
-  await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${name}`);
-  return name;
+  for (const row of rows) await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${qualify(build.index.schema, row.name)}`);
+  return rows.map((r) => `${build.index.schema}.${r.name}`).join(', ');
 }

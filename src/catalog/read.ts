@@ -19,7 +19,7 @@ import type {
   TriggerObject,
 } from '../model/objects';
 import { objectKey } from '../model/objects';
-import { parseMarker, type Marker } from './markers';
+import { parseMarker, type Marker } from '../model/markers';
 import { normalizeDefault, parsePartitionBound, parseReloptions } from './normalize';
 import * as Q from './queries';
 import type { LiveCatalog, LiveChildIndex, LiveIndexFacts, LooseIndex } from './types';

@@ -2,7 +2,7 @@
  *  forms as the generator's) plus live-only facts the planner needs to choose an
  *  online form and to name hazards. */
 import type { DbObject, QualifiedName } from '../model/objects';
-import type { Marker } from './markers';
+import type { Marker } from '../model/markers';
 
 /** The state of one index as pg_index sees it. */
 export interface LiveIndexFacts {

@@ -9,7 +9,7 @@ import type { Pool } from 'pg';
 import { buildDesired } from '../desired/build';
 import { hasErrors } from '../diagnostics/diagnostic';
 import type { DesiredState } from '../model/objects';
-import { scriptSteps } from '../render/script';
+import { scriptSteps } from '../plan/script';
 import { loadSpecs } from '../spec/load';
 import type { SpecSet } from '../spec/model';
 

@@ -23,7 +23,8 @@ import { planChanges } from '../plan/plan';
 import type { HazardCode } from '../model/step';
 import type { Plan, PlanOptions } from '../plan/types';
 import type { EntitySpec, SpecSet } from '../spec/model';
-import { quoteLiteral } from '../model/ident';
+import { DEFAULT_LOCK_TIMEOUT_MS } from '../model/step';
+import { unscheduleCronJob } from '../render/cron-jobs';
 
 export interface EngineOptions {
   readonly databaseUrl: string;
@@ -222,24 +223,13 @@ export async function dropEntity(spec: EntitySpec, specs: SpecSet, opts: EngineO
       const live = await readCatalog(client, schemas);
       const planned = await planAgainst(client, desired, live, { ...planOptions(opts), entities: [spec.entity] });
       // Drop only: nothing of the remaining entities is created by this call.
-      const steps = planned.steps.filter((s) => /^DROP |^SELECT cron\.unschedule/.test(s.sql));
+      const steps = planned.steps.filter((s) => s.action === 'drop' || s.action === 'unschedule');
       const out = full.entities.find((e) => e.entity === spec.entity);
       const jobs = [...(out?.refreshSchedules ?? []), ...(out?.maintenanceSchedule ? [out.maintenanceSchedule] : [])].filter(
         (r) => r.runner === 'pg_cron' && live.objects.some((o) => o.kind === 'cron_job' && o.name === r.jobName),
       );
-      const dropSteps = [
-          ...jobs.map((j) => ({
-            sql: `SELECT cron.unschedule(${quoteLiteral(j.jobName)});`,
-            object: `cron_job:${j.jobName}`,
-            description: `unschedule pg_cron job ${j.jobName}`,
-            lock: 'none' as const,
-            transactional: true,
-            lockTimeoutMs: opts.lockTimeoutMs ?? 2000,
-            statementTimeoutMs: 60_000,
-            hazards: [],
-          })),
-          ...steps.filter((s) => !jobs.some((j) => s.object === `cron_job:${j.jobName}`)),
-      ];
+      const unschedule = jobs.map((j) => ({ ...unscheduleCronJob({ name: j.jobName }, `${spec.entity} is dropped`), lockTimeoutMs: opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS }));
+      const dropSteps = [...unschedule, ...steps.filter((s) => !unschedule.some((u) => u.object === s.object))];
       const plan: Plan = { ...planned, steps: dropSteps, hazards: summarizeHazards(dropSteps) };
       const allowed: HazardCode[] = [...(opts.allowHazards ?? []), ...(opts.force ? (['deletes_data'] as const) : [])];
       const gate = gatePlan(plan, allowed);

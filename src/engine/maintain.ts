@@ -7,34 +7,18 @@
  */
 import type { DesiredState, MaterializedViewObject } from '../model/objects';
 import { objectKey } from '../model/objects';
-import type { PlanStep } from '../model/step';
 import type { Plan } from '../plan/types';
 import { summarizeHazards } from '../plan/hazards';
 import type { SpecSet } from '../spec/model';
-import { qualify } from '../model/ident';
+import { refreshMaterializedView } from '../render/materialized-views';
 import type { ApplyReport } from '../apply/report';
 import { applyDesired, desiredFor, type EngineOptions } from './index';
-
-function refreshStep(view: MaterializedViewObject): PlanStep {
-  const concurrent = view.refresh.strategy === 'concurrent';
-  return {
-    sql: `REFRESH MATERIALIZED VIEW ${concurrent ? 'CONCURRENTLY ' : ''}${qualify(view.schema, view.name)};`,
-    object: objectKey(view),
-    description: `refresh materialized view ${view.schema}.${view.name}${concurrent ? ' (concurrently: readers unaffected)' : ' (blocks readers while it runs)'}`,
-    lock: concurrent ? 'EXCLUSIVE' : 'ACCESS EXCLUSIVE',
-    transactional: true,
-    lockTimeoutMs: 2_000,
-    statementTimeoutMs: 60 * 60 * 1000,
-    hazards: [],
-    group: `${objectKey(view)}:refresh`,
-  };
-}
 
 export function maintenanceSteps(plan: Plan, desired: DesiredState): Plan {
   const partitionSteps = plan.steps.filter((s) => s.object.startsWith('partition:'));
   const pending = new Set(plan.steps.map((s) => s.object));
   const views = desired.objects.filter((o): o is MaterializedViewObject => o.kind === 'materialized_view' && !pending.has(objectKey(o)));
-  const steps = [...partitionSteps, ...views.map(refreshStep)];
+  const steps = [...partitionSteps, ...views.map(refreshMaterializedView)];
   return { ...plan, steps, hazards: summarizeHazards(steps) };
 }
 

@@ -1,11 +1,14 @@
 /** What every rule sees: desired and live objects by key, live facts, who owns
- *  what, and a sink for steps and diagnostics. */
+ *  what, the render context of the state the plan leads to, and a sink for
+ *  steps and diagnostics. Rules decide WHAT to do; the renderers (src/render)
+ *  say how: SQL, locks, transactionality and hazards. */
 import type { LiveCatalog } from '../catalog/types';
 import type { Diagnostic } from '../diagnostics/diagnostic';
 import type { DbObject, DesiredState, PartitionObject, QualifiedName } from '../model/objects';
 import { objectKey } from '../model/objects';
-import { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, INDEX_BUILD_STATEMENT_TIMEOUT_MS, type Hazard, type LockMode, type PlanStep } from '../model/step';
-import { Phase, type PhasedStep } from './order';
+import { DEFAULT_LOCK_TIMEOUT_MS, type PlanStep } from '../model/step';
+import type { RenderContext } from '../render/context';
+import type { Phase, PhasedStep } from './order';
 import type { PlanOptions } from './types';
 
 export interface PlanContext {
@@ -23,7 +26,10 @@ export interface PlanContext {
   inScope(entity: string | null): boolean;
   /** Partitions attached to a table once the plan has run (live kept + desired new). */
   partitionsOf(table: QualifiedName): PartitionObject[];
+  /** The objects around the one being rendered, as they are when the plan has run. */
+  readonly render: RenderContext;
   readonly lockTimeoutMs: number;
+  /** Queues a step in a phase; transactional steps get the plan's lock_timeout. */
   emit(phase: Phase, step: PlanStep): void;
   diagnose(diagnostic: Diagnostic): void;
   /** Keys of live objects a rule already dealt with (temporary names etc.): no drift report, no drop. */
@@ -35,34 +41,6 @@ export interface PlanContext {
   readonly diagnostics: Diagnostic[];
 }
 
-export interface StepInput {
-  readonly sql: string;
-  readonly object: string;
-  readonly description: string;
-  readonly lock: LockMode;
-  readonly hazards?: readonly Hazard[];
-  readonly transactional?: boolean;
-  readonly lockTimeoutMs?: number;
-  readonly statementTimeoutMs?: number;
-  readonly group?: string;
-}
-
-/** Fills the defaults: transactional DDL with the plan's short lock_timeout. */
-export function makeStep(ctx: Pick<PlanContext, 'lockTimeoutMs'>, input: StepInput): PlanStep {
-  const transactional = input.transactional ?? true;
-  return {
-    sql: input.sql,
-    object: input.object,
-    description: input.description,
-    lock: input.lock,
-    transactional,
-    lockTimeoutMs: input.lockTimeoutMs ?? (transactional ? ctx.lockTimeoutMs : CONCURRENT_LOCK_TIMEOUT_MS),
-    statementTimeoutMs: input.statementTimeoutMs ?? (transactional ? DEFAULT_STATEMENT_TIMEOUT_MS : INDEX_BUILD_STATEMENT_TIMEOUT_MS),
-    hazards: input.hazards ?? [],
-    ...(input.group ? { group: input.group } : {}),
-  };
-}
-
 export function keyed(objects: readonly DbObject[]): Map<string, DbObject> {
   const map = new Map<string, DbObject>();
   for (const o of objects) map.set(objectKey(o), o);
@@ -71,11 +49,7 @@ export function keyed(objects: readonly DbObject[]): Map<string, DbObject> {
 
 export const DEFAULT_PLAN_LOCK_TIMEOUT_MS = DEFAULT_LOCK_TIMEOUT_MS;
 
-/**
- * lock_timeout for CONCURRENTLY statements. They queue for SHARE UPDATE
- * EXCLUSIVE, which does not conflict with readers' or writers' locks, and then
- * wait for older transactions to end (virtualxid locks, also bounded by
- * lock_timeout): waiting long blocks nobody's reads or writes, while a short
- * timeout would fail builds behind any long analytics query.
- */
-export const CONCURRENT_LOCK_TIMEOUT_MS = 60_000;
+/** Emits every step of a renderer's output into one phase. */
+export function emitAll(ctx: PlanContext, phase: Phase, steps: readonly PlanStep[]): void {
+  for (const step of steps) ctx.emit(phase, step);
+}

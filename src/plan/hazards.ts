@@ -1,8 +1,6 @@
-/** Hazard constructors (wording in one place) and the plan-level summary. */
-import { BLOCKING_HAZARDS, type Hazard, type HazardCode, type PlanStep } from '../model/step';
+/** The plan-level hazard summary (each step's hazards are written by its renderer, src/render). */
+import { BLOCKING_HAZARDS, type HazardCode, type PlanStep } from '../model/step';
 import type { HazardSummary } from './types';
-
-export const hazard = (code: HazardCode, message: string): Hazard => ({ code, message });
 
 export function summarizeHazards(steps: readonly PlanStep[]): HazardSummary[] {
   const byCode = new Map<HazardCode, number[]>();

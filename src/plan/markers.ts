@@ -1,16 +1,19 @@
-/** COMMENT steps that write ownership markers (see catalog/markers.ts) on what specql creates. */
-import { argDefaultsFingerprint, formatMarker, queryHash } from '../catalog/markers';
-import type { DbObject } from '../model/objects';
+/** Which ownership marker (model/markers.ts) each desired object carries, and the
+ *  COMMENT steps (render/comments.ts) that write it where the live one differs. */
+import { argDefaultsFingerprint, formatMarker, queryHash } from '../model/markers';
+import type { DbObject, QualifiedName } from '../model/objects';
 import { objectKey } from '../model/objects';
-import { functionSignature } from '../render/function-sql';
-import { qualify, quoteIdent, quoteLiteral } from '../model/ident';
-import { makeStep, type PlanContext } from './context';
-import { LOCKS } from './locks';
 import type { PlanStep } from '../model/step';
+import { canComment, commentOn } from '../render/comments';
+import type { PlanContext } from './context';
 
 /** The marker text a desired object should carry. */
 export function desiredMarker(ctx: PlanContext, object: DbObject): string | null {
-  const entity = ctx.desiredEntity(object) ?? '';
+  return markerText(object, ctx.desiredEntity(object) ?? '');
+}
+
+/** The marker text of an object owned by `entity` (pure: also what tests build live catalogs from). */
+export function markerText(object: DbObject, entity: string): string | null {
   switch (object.kind) {
     case 'table':
       return formatMarker(entity, {
@@ -35,42 +38,26 @@ export function desiredMarker(ctx: PlanContext, object: DbObject): string | null
   }
 }
 
-export function commentTarget(object: DbObject): string | null {
-  switch (object.kind) {
-    case 'table':
-    case 'partition':
-      return `TABLE ${qualify(object.schema, object.name)}`;
-    case 'index':
-      return `INDEX ${qualify(object.schema, object.name)}`;
-    case 'function':
-      return `FUNCTION ${functionSignature(object)}`;
-    case 'trigger':
-      return `TRIGGER ${quoteIdent(object.name)} ON ${qualify(object.table.schema, object.table.name)}`;
-    case 'materialized_view':
-      return `MATERIALIZED VIEW ${qualify(object.schema, object.name)}`;
-    default:
-      return null;
-  }
-}
-
-export function markerStep(ctx: PlanContext, object: DbObject, text: string, group?: string): PlanStep | null {
-  const target = commentTarget(object);
-  if (!target) return null;
-  return makeStep(ctx, {
-    sql: `COMMENT ON ${target} IS ${quoteLiteral(text)};`,
-    object: objectKey(object),
-    description: `mark ${objectKey(object)} as managed by specql`,
-    lock: LOCKS.comment,
-    ...(group ? { group } : {}),
-  });
+export interface MarkerOptions {
+  readonly group?: string;
+  /** The object is created (or renamed into place) by this plan: write the marker whatever the live one says. */
+  readonly fresh?: boolean;
+  /** Relations created in the same transaction as the marker (see commentOn). */
+  readonly createdWith?: readonly QualifiedName[];
 }
 
 /** The marker step when the live marker differs from the desired one (after create, or to adopt). */
-export function markerStepIfNeeded(ctx: PlanContext, object: DbObject, group?: string): PlanStep | null {
+export function markerStep(ctx: PlanContext, object: DbObject, options: MarkerOptions = {}): PlanStep | null {
   const text = desiredMarker(ctx, object);
-  if (text === null) return null;
-  const live = ctx.live.markers.get(objectKey(object));
-  const liveText = live ? formatMarker(live.entity, live.fields) : null;
-  if (liveText === text && ctx.liveByKey.has(objectKey(object))) return null;
-  return markerStep(ctx, object, text, group);
+  if (text === null || !canComment(object)) return null;
+  const key = objectKey(object);
+  if (!options.fresh) {
+    const live = ctx.live.markers.get(key);
+    const liveText = live ? formatMarker(live.entity, live.fields) : null;
+    if (liveText === text && ctx.liveByKey.has(key)) return null;
+  }
+  return commentOn(object, text, `mark ${key} as managed by specql`, {
+    ...(options.group ? { group: options.group } : {}),
+    ...(options.createdWith ? { createdWith: options.createdWith } : {}),
+  });
 }

@@ -5,7 +5,7 @@
  * the LiveCatalog.
  */
 import type { LiveCatalog } from '../catalog/types';
-import type { DbObject, DesiredState, PartitionObject, QualifiedName } from '../model/objects';
+import type { DbObject, DesiredState, IndexObject, PartitionObject, QualifiedName } from '../model/objects';
 import { objectKey } from '../model/objects';
 import { keyed, DEFAULT_PLAN_LOCK_TIMEOUT_MS, type PlanContext } from './context';
 import { summarizeHazards } from './hazards';
@@ -32,6 +32,7 @@ export function planChanges(desired: DesiredState, live: LiveCatalog, options: P
   const scopedDesired: DesiredState = { objects, entities: desired.entities };
   const steps: PhasedStep[] = [];
   let seq = 0;
+  const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_PLAN_LOCK_TIMEOUT_MS;
   const ctx: PlanContext = {
     desired: scopedDesired,
     live,
@@ -43,9 +44,13 @@ export function planChanges(desired: DesiredState, live: LiveCatalog, options: P
     liveEntity: ownerOfLive,
     owned: (o: DbObject) => live.markers.has(objectKey(o)),
     inScope,
-    partitionsOf: (table: QualifiedName) => partitionsAfterPlan(live, scopedDesired, table),
-    lockTimeoutMs: options.lockTimeoutMs ?? DEFAULT_PLAN_LOCK_TIMEOUT_MS,
-    emit: (phase: Phase, step) => void steps.push({ phase, seq: seq++, step }),
+    partitionsOf: (table: QualifiedName) => partitionsDuringPlan(live, scopedDesired, table),
+    render: {
+      partitionsOf: (table) => partitionsDuringPlan(live, scopedDesired, table),
+      indexesOn: (table) => indexesDuringPlan(live, desired, table),
+    },
+    lockTimeoutMs,
+    emit: (phase: Phase, step) => void steps.push({ phase, seq: seq++, step: step.transactional ? { ...step, lockTimeoutMs } : step }),
     diagnose: (d) => void ctx.diagnostics.push(d),
     handled: new Set(),
     recreateTriggers: new Set(),
@@ -105,13 +110,22 @@ export function planChanges(desired: DesiredState, live: LiveCatalog, options: P
   };
 }
 
-/** Partitions of `table` once the plan has run: live ones (not archived by it) plus desired new ones. */
-function partitionsAfterPlan(live: LiveCatalog, desired: DesiredState, table: QualifiedName): PartitionObject[] {
-  const of = (o: DbObject): o is PartitionObject => o.kind === 'partition' && o.parent.schema === table.schema && o.parent.name === table.name;
-  const out = new Map<string, PartitionObject>();
-  for (const p of live.objects.filter(of)) out.set(objectKey(p), p);
-  for (const p of desired.objects.filter(of)) out.set(objectKey(p), p);
-  const starts = desired.objects.filter(of).flatMap((p) => (p.bound.kind === 'range' ? [p.bound.from] : []));
-  const windowStart = starts.length ? starts.sort()[0]! : null;
-  return [...out.values()].filter((p) => !(windowStart && p.bound.kind === 'range' && p.bound.to <= windowStart && !desired.objects.some((d) => objectKey(d) === objectKey(p))));
+/**
+ * The objects a renderer asks about, while the plan runs: the live ones plus
+ * the desired ones (desired wins on the same key). Partitions the plan archives
+ * are still attached when indexes are built and partitions carved (archiving
+ * comes last), so they count: an index is built on them too, and locks on them
+ * are declared.
+ */
+function duringPlan<T extends DbObject>(live: LiveCatalog, desired: DesiredState, match: (o: DbObject) => o is T): T[] {
+  const out = new Map<string, T>();
+  for (const o of live.objects.filter(match)) out.set(objectKey(o), o);
+  for (const o of desired.objects.filter(match)) out.set(objectKey(o), o);
+  return [...out.values()];
 }
+
+const same = (a: QualifiedName, b: QualifiedName): boolean => a.schema === b.schema && a.name === b.name;
+const partitionsDuringPlan = (live: LiveCatalog, desired: DesiredState, table: QualifiedName): PartitionObject[] =>
+  duringPlan(live, desired, (o): o is PartitionObject => o.kind === 'partition' && same(o.parent, table));
+const indexesDuringPlan = (live: LiveCatalog, desired: DesiredState, table: QualifiedName): IndexObject[] =>
+  duringPlan(live, desired, (o): o is IndexObject => o.kind === 'index' && same(o.table, table));

@@ -1,6 +1,6 @@
 /**
  * The one place the provider touches the engine (src/engine, src/spec,
- * src/desired, src/sql): every call the Entity handlers make goes through
+ * src/desired, src/plan): every call the Entity handlers make goes through
  * here, reduced to the few shapes they need.
  */
 import { hasErrors } from '../diagnostics/diagnostic';
@@ -13,7 +13,7 @@ import type { SpecSource } from './discover';
 import { buildDesired } from '../desired/build';
 import * as engine from '../engine';
 import { loadExpressionParser, loadSpecSources } from '../spec/load';
-import { renderScript } from '../render/script';
+import { renderScript } from '../plan/script';
 
 export type Specs = SpecSet;
 export type EntitySpecLike = EntitySpec;

@@ -1,5 +1,5 @@
 /**
- * Index creation in its online form.
+ * Indexes, in their online forms.
  *
  * Plain table: one `CREATE INDEX CONCURRENTLY` (non-transactional).
  * Partitioned table: CONCURRENTLY cannot target the parent (0A000), so
@@ -8,25 +8,35 @@
  *   3. `ALTER INDEX parent_idx ATTACH PARTITION child_idx` for each; the
  *      parent index turns valid when the last partition is attached.
  * Partitions created later inherit the index automatically.
+ *
+ * Locks (PostgreSQL 15, pg_locks): ON ONLY takes SHARE on the parent table;
+ * CONCURRENTLY builds, drops and rebuilds take SHARE UPDATE EXCLUSIVE on their
+ * table; ATTACH takes ACCESS EXCLUSIVE on the child index (writes to that
+ * partition wait for it) and SHARE UPDATE EXCLUSIVE on the parent index; a
+ * plain DROP of a partitioned index takes ACCESS EXCLUSIVE on the table and
+ * every partition.
  */
 import type { IndexObject, PartitionObject, QualifiedName } from '../model/objects';
 import { objectKey } from '../model/objects';
+import { qualify, quoteIdent } from '../model/ident';
 import type { PlanStep } from '../model/step';
 import { partitionIndexName } from '../desired/naming';
-import { qualify, quoteIdent } from '../model/ident';
-import { concurrentStep, hazard, step } from './step';
+import { tableAndPartitions, type RenderContext } from './context';
+import { concurrentStep, hazard, lockOn, locksOn, relationName, step } from './step';
 
-export function indexColumnsSql(index: IndexObject): string {
+export function indexColumnsSql(index: Pick<IndexObject, 'columns'>): string {
   return index.columns
-    .map((c) => [quoteIdent(c.column), ...(c.opclass ? [c.opclass] : []), ...(c.descending ? ['DESC'] : [])].join(' '))
+    .map((c) => [quoteIdent(c.column), ...(c.opclass ? [quoteIdent(c.opclass)] : []), ...(c.descending ? ['DESC'] : [])].join(' '))
     .join(', ');
 }
 
-/** `WITH (pages_per_range = 128)`; keys sorted so the text is deterministic. */
-export function indexWithSql(index: IndexObject): string {
+/** `WITH (pages_per_range = 128)`; keys sorted so the text is deterministic. Values are
+ *  whole numbers by construction (the spec's pages_per_range is an integer). */
+export function indexWithSql(index: Pick<IndexObject, 'with'>): string {
   const keys = Object.keys(index.with).sort();
   if (keys.length === 0) return '';
-  return ` WITH (${keys.map((k) => `${k} = ${index.with[k]}`).join(', ')})`;
+  for (const k of keys) if (!/^\d+$/.test(index.with[k]!)) throw new Error(`index storage parameter ${k} must be a whole number, got ${index.with[k]}`);
+  return ` WITH (${keys.map((k) => `${quoteIdent(k)} = ${index.with[k]}`).join(', ')})`;
 }
 
 interface IndexTarget {
@@ -45,76 +55,125 @@ export function createIndexSql(index: IndexObject, target: IndexTarget): string 
   ].join('\n');
 }
 
-export function createIndexSteps(index: IndexObject, partitions: readonly PartitionObject[]): PlanStep[] {
-  const key = objectKey(index);
-  const table = `${index.table.schema}.${index.table.name}`;
-  const label = `${index.unique ? 'unique ' : ''}${index.method} index ${index.schema}.${index.name}`;
-  if (!index.partitioned) {
-    return [
-      concurrentStep({
-        sql: createIndexSql(index, { name: index.name, table: index.table, concurrently: true }),
-        object: key,
-        description: `create ${label} on ${table} (concurrently)`,
-        lock: 'SHARE UPDATE EXCLUSIVE',
-        hazards: [hazard('index_build', `builds ${index.name} over all rows of ${table}; writes continue`)],
-      }),
-    ];
-  }
+const label = (index: IndexObject): string => `${index.unique ? 'unique ' : ''}${index.method} index ${relationName(index)}`;
+const partitionOf = (p: QualifiedName): QualifiedName => ({ schema: p.schema, name: p.name });
 
-  const parentStep = step({
-    sql: createIndexSql(index, { name: index.name, table: index.table, only: true }),
-    object: key,
-    description: `create ${label} on only ${table} (catalog only; invalid until every partition is attached)`,
-    lock: 'SHARE',
-  });
-  const children = partitions.map((partition) => ({
-    partition,
-    name: partitionIndexName(partition.name, index.name),
-  }));
-  const builds = children.map(({ partition, name }, i) =>
-    concurrentStep({
-      sql: createIndexSql(index, { name, table: partition, concurrently: true }),
-      object: key,
-      description: `create index ${partition.schema}.${name} on partition ${partition.schema}.${partition.name} (concurrently, partition ${i + 1}/${children.length})`,
-      lock: 'SHARE UPDATE EXCLUSIVE',
-      hazards: [hazard('index_build', `builds ${name} over the rows of ${partition.name}; writes continue`)],
-    }),
-  );
-  const attaches = children.map(({ partition, name }, i) =>
-    step({
-      sql: `ALTER INDEX ${qualify(index.schema, index.name)} ATTACH PARTITION ${qualify(partition.schema, name)};`,
-      object: key,
-      description: `attach index ${partition.schema}.${name} to ${index.schema}.${index.name} (partition ${i + 1}/${children.length})`,
-      // Measured on PG 15: ACCESS EXCLUSIVE on the child index only (SHARE UPDATE EXCLUSIVE
-      // on the parent index, ACCESS SHARE on the tables); it is a catalog update.
-      lock: 'ACCESS EXCLUSIVE',
-      hazards: [hazard('access_exclusive_lock', `briefly locks index ${name}; queries planning on ${partition.name} wait for it`)],
-    }),
-  );
-  return [parentStep, ...builds, ...attaches];
+/** The online create form: one concurrent build, or ON ONLY + a concurrent build and an ATTACH per partition. */
+export function createIndex(context: RenderContext, index: IndexObject): PlanStep[] {
+  if (!index.partitioned) return [buildIndexConcurrently(index, index.name, index.table, objectKey(index), `create ${label(index)} on ${relationName(index.table)} (concurrently)`)];
+  const partitions = context.partitionsOf(index.table);
+  const children = partitions.map((partition) => ({ partition, name: partitionIndexName(partition.name, index.name) }));
+  return [
+    createIndexOnOnly(index),
+    ...children.map(({ partition, name }, i) => buildPartitionIndex(index, partition, name, `partition ${i + 1}/${children.length}`)),
+    ...children.map(({ partition, name }, i) => attachPartitionIndex(index, partition, name, `partition ${i + 1}/${children.length}`)),
+  ];
 }
 
-export function dropIndexSteps(index: IndexObject): PlanStep[] {
-  const key = objectKey(index);
-  const table = `${index.table.schema}.${index.table.name}`;
-  if (!index.partitioned) {
-    return [
-      concurrentStep({
-        sql: `DROP INDEX CONCURRENTLY ${qualify(index.schema, index.name)};`,
-        object: key,
-        description: `drop index ${index.schema}.${index.name} on ${table} (concurrently)`,
-        lock: 'SHARE UPDATE EXCLUSIVE',
-      }),
-    ];
-  }
-  // DROP INDEX CONCURRENTLY does not support partitioned indexes.
-  return [
-    step({
-      sql: `DROP INDEX ${qualify(index.schema, index.name)};`,
-      object: key,
-      description: `drop partitioned index ${index.schema}.${index.name} on ${table} and its partition indexes`,
-      lock: 'ACCESS EXCLUSIVE',
-      hazards: [hazard('access_exclusive_lock', `locks ${table} and every partition (ACCESS EXCLUSIVE) for the catalog update`)],
-    }),
-  ];
+export function createIndexOnOnly(index: IndexObject): PlanStep {
+  return step({
+    sql: createIndexSql(index, { name: index.name, table: index.table, only: true }),
+    object: objectKey(index),
+    action: 'create',
+    description: `create ${label(index)} on only ${relationName(index.table)} (catalog only; invalid until every partition is attached)`,
+    locks: [lockOn(index.table, 'SHARE')],
+  });
+}
+
+/** On a table the same plan creates (empty, seen by nobody): one plain CREATE INDEX, cascading to its partitions. */
+export function createIndexOnNewTable(context: RenderContext, index: IndexObject): PlanStep {
+  return step({
+    sql: createIndexSql(index, { name: index.name, table: index.table }),
+    object: objectKey(index),
+    action: 'create',
+    description: `create ${label(index)} on new table ${relationName(index.table)}${index.partitioned ? ' and its partitions' : ''} (empty: plain build)`,
+    locks: locksOn(tableAndPartitions(context, index.table), 'SHARE'),
+  });
+}
+
+function buildIndexConcurrently(index: IndexObject, name: string, table: QualifiedName, object: string, description: string, partition?: QualifiedName): PlanStep {
+  return concurrentStep({
+    sql: createIndexSql(index, { name, table, concurrently: true }),
+    object,
+    action: 'build',
+    description,
+    locks: [lockOn(table, 'SHARE UPDATE EXCLUSIVE')],
+    hazards: [hazard('index_build', `builds ${name} over the rows of ${relationName(table)}; reads and writes continue`)],
+    indexBuild: { index: { schema: table.schema, name }, mode: 'create' },
+    ...(partition ? { partition: partitionOf(partition) } : {}),
+  });
+}
+
+/** The index of one partition, built concurrently, to be attached to the parent's index. */
+export function buildPartitionIndex(index: IndexObject, partition: QualifiedName, name: string, note: string): PlanStep {
+  return buildIndexConcurrently(index, name, partition, objectKey(index), `create index ${partition.schema}.${name} on partition ${relationName(partition)} (concurrently, ${note})`, partition);
+}
+
+export function attachPartitionIndex(index: IndexObject, partition: QualifiedName, child: string, note: string): PlanStep {
+  const childIndex = { schema: partition.schema, name: child };
+  return step({
+    sql: `ALTER INDEX ${qualify(index.schema, index.name)} ATTACH PARTITION ${qualify(partition.schema, child)};`,
+    object: objectKey(index),
+    action: 'attach',
+    description: `attach index ${relationName(childIndex)} to ${relationName(index)} (${note})`,
+    locks: [lockOn(childIndex, 'ACCESS EXCLUSIVE'), lockOn(index, 'SHARE UPDATE EXCLUSIVE')],
+    partition: partitionOf(partition),
+    hazards: [hazard('access_exclusive_lock', `briefly locks index ${child}: writes to ${relationName(partition)} wait for the catalog update`)],
+  });
+}
+
+/** An attached but invalid child index (a failed rebuild), rebuilt in place without blocking writers. */
+export function reindexPartitionIndex(index: IndexObject, partition: QualifiedName, child: string): PlanStep {
+  return concurrentStep({
+    sql: `REINDEX INDEX CONCURRENTLY ${qualify(partition.schema, child)};`,
+    object: objectKey(index),
+    action: 'build',
+    description: `rebuild invalid index ${child} of partition ${relationName(partition)} (concurrently)`,
+    locks: [lockOn(partition, 'SHARE UPDATE EXCLUSIVE')],
+    hazards: [hazard('index_build', `rebuilds ${child} concurrently: reads and writes continue`)],
+    indexBuild: { index: { schema: partition.schema, name: child }, mode: 'reindex' },
+    partition: partitionOf(partition),
+  });
+}
+
+/** DROP INDEX CONCURRENTLY IF EXISTS: plain tables and loose partition indexes. */
+export function dropIndexConcurrently(index: QualifiedName & { table: QualifiedName }, object: string, why: string): PlanStep {
+  return concurrentStep({
+    sql: `DROP INDEX CONCURRENTLY IF EXISTS ${qualify(index.schema, index.name)};`,
+    object,
+    action: 'drop',
+    description: `drop index ${relationName(index)} on ${relationName(index.table)} (concurrently; ${why})`,
+    locks: [lockOn(index.table, 'SHARE UPDATE EXCLUSIVE')],
+  });
+}
+
+/** DROP INDEX CONCURRENTLY does not support partitioned indexes: a plain DROP, which
+ *  cascades to the partitions' indexes, under the plan's short lock_timeout. */
+export function dropPartitionedIndex(context: RenderContext, index: IndexObject, why: string): PlanStep {
+  const relations = tableAndPartitions(context, index.table);
+  return step({
+    sql: `DROP INDEX IF EXISTS ${qualify(index.schema, index.name)};`,
+    object: objectKey(index),
+    action: 'drop',
+    description: `drop partitioned index ${relationName(index)} and its partitions' indexes (${why})`,
+    locks: locksOn(relations, 'ACCESS EXCLUSIVE'),
+    hazards: [hazard('access_exclusive_lock', `briefly locks ${relationName(index.table)} and its ${relations.length - 1} partitions (no CONCURRENTLY for partitioned indexes)`)],
+  });
+}
+
+export function dropIndex(context: RenderContext, index: IndexObject, why: string): PlanStep {
+  return index.partitioned ? dropPartitionedIndex(context, index, why) : dropIndexConcurrently(index, objectKey(index), why);
+}
+
+/** ALTER INDEX [IF EXISTS] … RENAME TO. `partition`: set when the index belongs to one partition. */
+export function renameIndex(from: QualifiedName, to: string, object: string, options: { ifExists?: boolean; group?: string; partition?: PartitionObject | QualifiedName } = {}): PlanStep {
+  return step({
+    sql: `ALTER INDEX ${options.ifExists ? 'IF EXISTS ' : ''}${qualify(from.schema, from.name)} RENAME TO ${quoteIdent(to)};`,
+    object,
+    action: 'rename',
+    description: `rename index ${relationName(from)} to ${to}`,
+    locks: [lockOn(from, 'SHARE UPDATE EXCLUSIVE')],
+    ...(options.group ? { group: options.group } : {}),
+    ...(options.partition ? { partition: partitionOf(options.partition) } : {}),
+  });
 }

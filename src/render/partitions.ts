@@ -1,8 +1,20 @@
-import type { PartitionObject } from '../model/objects';
+/**
+ * Partitions: created, carved out of DEFAULT with their rows, archived, dropped.
+ *
+ * Locks (measured on PostgreSQL 15): CREATE TABLE … PARTITION OF takes ACCESS
+ * EXCLUSIVE on the parent and on its DEFAULT partition (which it scans);
+ * ATTACH PARTITION takes SHARE UPDATE EXCLUSIVE on the parent and ACCESS
+ * EXCLUSIVE on DEFAULT; DETACH and DROP take ACCESS EXCLUSIVE on the parent,
+ * the partition and DEFAULT.
+ */
+import type { PartitionObject, QualifiedName, TableObject } from '../model/objects';
 import { objectKey } from '../model/objects';
-import type { PlanStep } from '../model/step';
-import { qualify, quoteLiteral } from '../model/ident';
-import { hazard, step } from './step';
+import { qualify, quoteIdent, quoteLiteral } from '../model/ident';
+import { formatMarker } from '../model/markers';
+import type { Hazard, PlanStep } from '../model/step';
+import { defaultPartitionOf, tableAndPartitions, type RenderContext } from './context';
+import { ensureSchema } from './schemas';
+import { hazard, lockOn, locksOn, relationName, step } from './step';
 
 /** `2024-02-01T00:00:00Z` → `'2024-02-01 00:00:00+00'`: an explicit offset, so the session time zone never matters. */
 export function boundLiteral(bound: string): string {
@@ -11,11 +23,16 @@ export function boundLiteral(bound: string): string {
   return quoteLiteral(`${match[1]} ${match[2]}+00`);
 }
 
+type RangeBound = { readonly from: string; readonly to: string };
+
+const rangeSql = (bound: RangeBound): string => `FOR VALUES FROM (${boundLiteral(bound.from)}) TO (${boundLiteral(bound.to)})`;
+
 export function partitionBoundSql(partition: PartitionObject): string {
-  return partition.bound.kind === 'default'
-    ? 'DEFAULT'
-    : `FOR VALUES FROM (${boundLiteral(partition.bound.from)}) TO (${boundLiteral(partition.bound.to)})`;
+  return partition.bound.kind === 'default' ? 'DEFAULT' : rangeSql(partition.bound);
 }
+
+export const rangeText = (partition: PartitionObject): string =>
+  partition.bound.kind === 'default' ? 'DEFAULT' : `[${partition.bound.from}, ${partition.bound.to})`;
 
 export function createPartitionSql(partition: PartitionObject): string {
   return [
@@ -25,42 +42,147 @@ export function createPartitionSql(partition: PartitionObject): string {
   ].join('\n');
 }
 
-const rangeText = (partition: PartitionObject): string =>
-  partition.bound.kind === 'default' ? 'DEFAULT' : `[${partition.bound.from}, ${partition.bound.to})`;
+export interface CreatePartitionFacts {
+  /** The parent is created by the same plan: nobody else can hold or wait for its locks. */
+  readonly parentIsNew: boolean;
+}
 
-export function createPartitionSteps(partition: PartitionObject): PlanStep[] {
-  const parent = `${partition.parent.schema}.${partition.parent.name}`;
+/** CREATE TABLE … PARTITION OF: for a parent without DEFAULT partition (or a new parent). */
+export function createPartition(context: RenderContext, partition: PartitionObject, facts: CreatePartitionFacts): PlanStep {
+  const parent = relationName(partition.parent);
+  const def = defaultPartitionOf(context, partition.parent);
+  const hazards: Hazard[] = facts.parentIsNew
+    ? []
+    : [
+        hazard('access_exclusive_lock', `briefly locks ${parent}${def ? ` and ${relationName(def)}` : ''} (ACCESS EXCLUSIVE, bounded by lock_timeout)`),
+        ...(def && partition.bound.kind === 'range'
+          ? [hazard('may_fail_on_existing_data', `fails if ${relationName(def)} already holds rows in ${rangeText(partition)}`)]
+          : []),
+      ];
+  return step({
+    sql: createPartitionSql(partition),
+    object: objectKey(partition),
+    action: 'create',
+    description: `create partition ${relationName(partition)} of ${parent} ${rangeText(partition)}`,
+    locks: [lockOn(partition.parent, 'ACCESS EXCLUSIVE'), ...(def && def.name !== partition.name ? [lockOn(def, 'ACCESS EXCLUSIVE')] : [])],
+    hazards,
+  });
+}
+
+/**
+ * A new range partition of a table whose DEFAULT partition may hold rows of
+ * its range, in ONE transaction: lock the parent EXCLUSIVE (readers continue;
+ * an INSERT already routed to DEFAULT before the move would fail DEFAULT's new
+ * constraint after the ATTACH, so writers must wait before routing), lock
+ * DEFAULT, create the partition standalone with the parent's defaults, move
+ * the rows with DELETE … RETURNING feeding the INSERT, ATTACH it. Plain
+ * CREATE … PARTITION OF fails as soon as DEFAULT holds such rows.
+ */
+export function carvePartitionFromDefault(context: RenderContext, partition: PartitionObject & { bound: RangeBound }, parent: TableObject, def: PartitionObject): PlanStep[] {
+  const key = objectKey(partition);
+  const group = `${key}:create`;
+  const target = qualify(partition.schema, partition.name);
+  const parentSql = qualify(parent.schema, parent.name);
+  const defSql = qualify(def.schema, def.name);
+  const column = quoteIdent(parent.partitionBy!.column);
+  const columns = parent.columns.map((c) => quoteIdent(c.name)).join(', ');
+  const range = rangeText(partition);
+  const common = { object: key, group, partition: { schema: partition.schema, name: partition.name } };
   return [
     step({
-      sql: createPartitionSql(partition),
-      object: objectKey(partition),
-      description: `create partition ${partition.schema}.${partition.name} of ${parent} ${rangeText(partition)}`,
-      // CREATE TABLE … PARTITION OF takes ACCESS EXCLUSIVE on the parent (and on its DEFAULT
-      // partition, which it scans); measured with pg_locks on PG 15.
-      lock: 'ACCESS EXCLUSIVE',
-      hazards: [
-        hazard('access_exclusive_lock', `briefly locks ${parent} (ACCESS EXCLUSIVE, bounded by lock_timeout)`),
-        ...(partition.bound.kind === 'range'
-          ? [hazard('may_fail_on_existing_data', `fails if ${parent}'s DEFAULT partition already holds rows in ${rangeText(partition)}`)]
-          : []),
-      ],
+      ...common,
+      sql: `LOCK TABLE ${parentSql} IN EXCLUSIVE MODE;`,
+      action: 'lock',
+      description: `lock ${relationName(parent)} against writes (reads continue) while ${partition.name} is carved out of DEFAULT`,
+      locks: locksOn(tableAndPartitions(context, parent), 'EXCLUSIVE'),
+    }),
+    step({
+      ...common,
+      sql: `LOCK TABLE ${defSql} IN ACCESS EXCLUSIVE MODE;`,
+      action: 'lock',
+      description: `lock DEFAULT partition ${relationName(def)} so no row of ${range} lands there meanwhile`,
+      locks: [lockOn(def, 'ACCESS EXCLUSIVE')],
+      hazards: [hazard('access_exclusive_lock', `reads and writes of ${relationName(def)} wait until the move commits`)],
+    }),
+    step({
+      ...common,
+      sql: `CREATE TABLE ${target} (LIKE ${parentSql} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE);`,
+      action: 'create',
+      description: `create ${relationName(partition)} standalone, with ${parent.name}'s column defaults`,
+    }),
+    step({
+      ...common,
+      sql: `WITH moved AS (\n  DELETE FROM ${defSql}\n  WHERE ${column} >= ${boundLiteral(partition.bound.from)} AND ${column} < ${boundLiteral(partition.bound.to)}\n  RETURNING ${columns}\n)\nINSERT INTO ${target} (${columns}) SELECT ${columns} FROM moved;`,
+      action: 'move_rows',
+      description: `move rows of ${range} from ${relationName(def)} into ${relationName(partition)}`,
+      hazards: [hazard('moves_rows', `rows of ${range} sitting in ${relationName(def)} are moved (same transaction: none lost)`)],
+    }),
+    step({
+      ...common,
+      sql: `ALTER TABLE ${parentSql} ATTACH PARTITION ${target}\n    ${rangeSql(partition.bound)};`,
+      action: 'attach',
+      description: `attach ${relationName(partition)} to ${relationName(parent)} ${range}`,
+      locks: [lockOn(parent, 'SHARE UPDATE EXCLUSIVE'), lockOn(def, 'ACCESS EXCLUSIVE')],
     }),
   ];
 }
 
-/** Dropping a partition deletes its rows; detaching (the maintenance function) keeps them. */
-export function dropPartitionSteps(partition: PartitionObject): PlanStep[] {
-  const parent = `${partition.parent.schema}.${partition.parent.name}`;
+/**
+ * Retention: the partition is DETACHed (plain DETACH: DETACH CONCURRENTLY
+ * cannot coexist with a DEFAULT partition) and moved whole into the archive
+ * schema, marked archived; no row is copied, so none can be lost.
+ */
+export function archivePartition(context: RenderContext, partition: PartitionObject, parent: TableObject, archiveSchema: string, entity: string): PlanStep[] {
+  const key = objectKey(partition);
+  const group = `${key}:archive`;
+  const def = defaultPartitionOf(context, parent);
+  const range = rangeText(partition);
+  const common = { object: key, group, partition: { schema: partition.schema, name: partition.name } };
+  const archived: QualifiedName = { schema: archiveSchema, name: partition.name };
+  const marker = formatMarker(entity, { archived: '1', from: partition.bound.kind === 'range' ? partition.bound.from : '', parent: relationName(parent) });
   return [
+    { ...ensureSchema(archiveSchema), group },
     step({
-      sql: `DROP TABLE ${qualify(partition.schema, partition.name)};`,
-      object: objectKey(partition),
-      description: `drop partition ${partition.schema}.${partition.name} of ${parent} ${rangeText(partition)}`,
-      lock: 'ACCESS EXCLUSIVE',
+      ...common,
+      sql: `ALTER TABLE ${qualify(parent.schema, parent.name)} DETACH PARTITION ${qualify(partition.schema, partition.name)};`,
+      action: 'detach',
+      description: `detach ${relationName(partition)} ${range} from ${relationName(parent)} (retention)`,
+      locks: [lockOn(parent, 'ACCESS EXCLUSIVE'), lockOn(partition, 'ACCESS EXCLUSIVE'), ...(def ? [lockOn(def, 'ACCESS EXCLUSIVE')] : [])],
       hazards: [
-        hazard('deletes_data', `every row of partition ${partition.schema}.${partition.name} is deleted`),
-        hazard('access_exclusive_lock', `locks ${parent} (ACCESS EXCLUSIVE)`),
+        hazard('detaches_partition', `${relationName(partition)} ${range} leaves ${relationName(parent)}; its rows are kept in ${relationName(archived)}`),
+        hazard('access_exclusive_lock', `briefly locks ${relationName(parent)}${def ? ' (DETACH CONCURRENTLY is impossible while a DEFAULT partition exists)' : ''}`),
       ],
     }),
+    step({
+      ...common,
+      sql: `ALTER TABLE ${qualify(partition.schema, partition.name)} SET SCHEMA ${quoteIdent(archiveSchema)};`,
+      action: 'alter',
+      description: `move ${partition.name} to ${archiveSchema}`,
+      locks: [lockOn(partition, 'ACCESS EXCLUSIVE')],
+    }),
+    step({
+      ...common,
+      sql: `COMMENT ON TABLE ${qualify(archiveSchema, partition.name)} IS ${quoteLiteral(marker)};`,
+      action: 'comment',
+      description: `mark ${relationName(archived)} as archived`,
+      locks: [lockOn(archived, 'SHARE UPDATE EXCLUSIVE')],
+    }),
   ];
+}
+
+/** Dropping a partition deletes its rows; archiving (above) keeps them. */
+export function dropPartition(context: RenderContext, partition: PartitionObject, holdsRows: boolean | null, why: string): PlanStep {
+  const def = defaultPartitionOf(context, partition.parent);
+  return step({
+    sql: `DROP TABLE ${qualify(partition.schema, partition.name)};`,
+    object: objectKey(partition),
+    action: 'drop',
+    description: `drop partition ${relationName(partition)} of ${relationName(partition.parent)} ${rangeText(partition)} (${why})`,
+    locks: [lockOn(partition.parent, 'ACCESS EXCLUSIVE'), lockOn(partition, 'ACCESS EXCLUSIVE'), ...(def && def.name !== partition.name ? [lockOn(def, 'ACCESS EXCLUSIVE')] : [])],
+    partition: { schema: partition.schema, name: partition.name },
+    hazards:
+      holdsRows === false
+        ? [hazard('access_exclusive_lock', `locks ${relationName(partition.parent)} briefly (empty partition)`)]
+        : [hazard('deletes_data', `${relationName(partition)} ${holdsRows ? 'holds rows' : 'may hold rows'}; they are deleted`)],
+  });
 }

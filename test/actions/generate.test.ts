@@ -2,7 +2,7 @@ import { parsePlPgSQLSync, parseSync } from 'libpg-query';
 import { actionDiagnostics, actionObjects, loadParser } from '../../src/desired/actions';
 import { DiagnosticsError } from '../../src/diagnostics/diagnostic';
 import { actionSql, METRIC_STEPS, salesSpecs, createSalesSchema } from '../support/actions-fixture';
-import { createFunctionSql } from '../../src/render/function-sql';
+import { createFunctionSql } from '../../src/render/functions';
 import { createTestDatabase, query } from '../support/db';
 
 beforeAll(() => loadParser());

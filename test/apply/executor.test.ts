@@ -19,7 +19,9 @@ afterAll(async () => {
 const step = (sql: string, extra: Partial<PlanStep> = {}): PlanStep => ({
   sql,
   object: 'table:x.t',
+  action: 'alter',
   description: sql,
+  locks: [],
   lock: 'ACCESS EXCLUSIVE',
   transactional: true,
   lockTimeoutMs: 200,
@@ -42,7 +44,13 @@ test('lock_timeout is retried with backoff until the blocker goes away', async (
 });
 
 test('a failing concurrent build: INVALID leftover dropped, retried once, then reported with error and SQL', async () => {
-  const build = step('CREATE UNIQUE INDEX CONCURRENTLY t_v_key ON x.t (v);', { transactional: false, object: 'index:x.t_v_key', lock: 'SHARE UPDATE EXCLUSIVE' });
+  const build = step('CREATE UNIQUE INDEX CONCURRENTLY t_v_key ON x.t (v);', {
+    transactional: false,
+    object: 'index:x.t_v_key',
+    action: 'build',
+    lock: 'SHARE UPDATE EXCLUSIVE',
+    indexBuild: { index: { schema: 'x', name: 't_v_key' }, mode: 'create' },
+  });
   const messages: string[] = [];
   const report = await applyPlan(db.url, planOf([step('ALTER TABLE x.t ADD COLUMN z int;'), build, step('ALTER TABLE x.t ADD COLUMN never int;')]), {
     schemas: ['x'],
@@ -73,9 +81,34 @@ test('progress of a long concurrent build is reported from a second connection',
   const messages: string[] = [];
   const report = await applyPlan(
     db.url,
-    planOf([step('CREATE INDEX CONCURRENTLY p_slow_idx ON x.p (x.slow(id));', { transactional: false, object: 'index:x.p_slow_idx', description: 'slow build', lock: 'SHARE UPDATE EXCLUSIVE' })]),
+    planOf([step('CREATE INDEX CONCURRENTLY p_slow_idx ON x.p (x.slow(id));', {
+      transactional: false,
+      object: 'index:x.p_slow_idx',
+      action: 'build',
+      description: 'slow build',
+      lock: 'SHARE UPDATE EXCLUSIVE',
+      indexBuild: { index: { schema: 'x', name: 'p_slow_idx' }, mode: 'create' },
+    })]),
     { schemas: ['x'], onProgress: (m) => messages.push(m) },
   );
   expect(report.ok).toBe(true);
   expect(messages.some((m) => /step 1\/1 slow build: building index/.test(m))).toBe(true);
+});
+
+test('a REINDEX CONCURRENTLY cut short leaves no _ccnew index behind', async () => {
+  // x.slow and x.p come from the progress test above; 600 rows × 2 ms outlast a 300 ms statement_timeout.
+  const rebuild = step('REINDEX INDEX CONCURRENTLY x.p_slow_idx;', {
+    transactional: false,
+    object: 'index:x.p_slow_idx',
+    action: 'build',
+    statementTimeoutMs: 300,
+    indexBuild: { index: { schema: 'x', name: 'p_slow_idx' }, mode: 'reindex' },
+  });
+  const messages: string[] = [];
+  const report = await applyPlan(db.url, planOf([rebuild]), { schemas: ['x'], onProgress: (m) => messages.push(m) });
+  expect(report.ok).toBe(false);
+  expect(report.results[0]!.error?.code).toBe('57014');
+  expect(messages.some((m) => m.includes('dropped INVALID x.p_slow_idx_ccnew'))).toBe(true);
+  expect(await query(db.pool, `SELECT relname FROM pg_class WHERE relname LIKE 'p_slow_idx_ccnew%'`)).toEqual([]);
+  expect(await query(db.pool, `SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = 'x.p_slow_idx'::regclass`)).toEqual([{ valid: true }]);
 });

@@ -121,7 +121,7 @@ interface JobRow {
     expect(plan.steps.map((s) => ({ sql: s.sql, description: s.description }))).toEqual([
       {
         sql: `SELECT cron.schedule('${REFRESH_JOB}', '*/15 * * * *', '${REFRESH_COMMAND}');`,
-        description: `update pg_cron job ${REFRESH_JOB} (*/15 * * * *, GMT)`,
+        description: `update pg_cron job ${REFRESH_JOB} (*/15 * * * * GMT): ${REFRESH_COMMAND}`,
       },
     ]);
     const { outputs } = await applySpecs(specs, { databaseUrl: server.url, today: TODAY, refreshOverrides });

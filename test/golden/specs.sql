@@ -19,17 +19,10 @@ CREATE TABLE analytics.product_metrics (
     CONSTRAINT product_metrics_pkey PRIMARY KEY (product_id)
 );
 
--- 5. create btree index analytics.idx_product_metrics_sales on analytics.product_metrics (concurrently) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
-CREATE INDEX CONCURRENTLY idx_product_metrics_sales
-    ON analytics.product_metrics
-    USING btree (total_sales DESC);
+-- 5. mark table:analytics.product_metrics as managed by specql [lock: none]
+COMMENT ON TABLE analytics.product_metrics IS 'specql:entity=ProductMetrics;columns=product_id,total_sales,total_quantity,first_sale_date,last_sale_date,avg_sale_price,sales_velocity';
 
--- 6. create btree index analytics.idx_product_metrics_velocity on analytics.product_metrics (concurrently) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
-CREATE INDEX CONCURRENTLY idx_product_metrics_velocity
-    ON analytics.product_metrics
-    USING btree (sales_velocity DESC);
-
--- 7. create table analytics.customer_metrics [lock: none]
+-- 6. create table analytics.customer_metrics [lock: none]
 CREATE TABLE analytics.customer_metrics (
     customer_id uuid DEFAULT gen_random_uuid() NOT NULL,
     total_spent numeric(12,2),
@@ -40,17 +33,10 @@ CREATE TABLE analytics.customer_metrics (
     CONSTRAINT customer_metrics_pkey PRIMARY KEY (customer_id)
 );
 
--- 8. create btree index analytics.idx_customer_metrics_segment on analytics.customer_metrics (concurrently) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
-CREATE INDEX CONCURRENTLY idx_customer_metrics_segment
-    ON analytics.customer_metrics
-    USING btree (customer_segment);
+-- 7. mark table:analytics.customer_metrics as managed by specql [lock: none]
+COMMENT ON TABLE analytics.customer_metrics IS 'specql:entity=CustomerMetrics;columns=customer_id,total_spent,total_orders,avg_order_value,last_order_date,customer_segment';
 
--- 9. create btree index analytics.idx_customer_metrics_value on analytics.customer_metrics (concurrently) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
-CREATE INDEX CONCURRENTLY idx_customer_metrics_value
-    ON analytics.customer_metrics
-    USING btree (avg_order_value DESC);
-
--- 10. create table analytics.category_metrics [lock: none]
+-- 8. create table analytics.category_metrics [lock: none]
 CREATE TABLE analytics.category_metrics (
     category text NOT NULL,
     total_sales numeric(14,2),
@@ -58,7 +44,10 @@ CREATE TABLE analytics.category_metrics (
     CONSTRAINT category_metrics_pkey PRIMARY KEY (category)
 );
 
--- 11. create partitioned table (by range of transaction_date) analytics.sales_transaction [lock: none]
+-- 9. mark table:analytics.category_metrics as managed by specql [lock: none]
+COMMENT ON TABLE analytics.category_metrics IS 'specql:entity=CategoryMetrics;columns=category,total_sales,total_transactions';
+
+-- 10. create partitioned table (by range of transaction_date) analytics.sales_transaction [lock: none]
 CREATE TABLE analytics.sales_transaction (
     transaction_id uuid DEFAULT gen_random_uuid() NOT NULL,
     customer_id uuid,
@@ -73,225 +62,10 @@ CREATE TABLE analytics.sales_transaction (
     CONSTRAINT sales_transaction_pkey PRIMARY KEY (transaction_id, transaction_date)
 ) PARTITION BY RANGE (transaction_date);
 
--- 12. create partition analytics.sales_transaction_p2024_01 of analytics.sales_transaction [2024-01-01T00:00:00Z, 2024-02-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
-CREATE TABLE analytics.sales_transaction_p2024_01
-    PARTITION OF analytics.sales_transaction
-    FOR VALUES FROM ('2024-01-01 00:00:00+00') TO ('2024-02-01 00:00:00+00');
+-- 11. mark table:analytics.sales_transaction as managed by specql [lock: none]
+COMMENT ON TABLE analytics.sales_transaction IS 'specql:entity=SalesTransaction;columns=transaction_id,customer_id,product_id,quantity,unit_price,total_amount,transaction_date,payment_method,region,category';
 
--- 13. create partition analytics.sales_transaction_p2024_02 of analytics.sales_transaction [2024-02-01T00:00:00Z, 2024-03-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
-CREATE TABLE analytics.sales_transaction_p2024_02
-    PARTITION OF analytics.sales_transaction
-    FOR VALUES FROM ('2024-02-01 00:00:00+00') TO ('2024-03-01 00:00:00+00');
-
--- 14. create partition analytics.sales_transaction_p2024_03 of analytics.sales_transaction [2024-03-01T00:00:00Z, 2024-04-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
-CREATE TABLE analytics.sales_transaction_p2024_03
-    PARTITION OF analytics.sales_transaction
-    FOR VALUES FROM ('2024-03-01 00:00:00+00') TO ('2024-04-01 00:00:00+00');
-
--- 15. create partition analytics.sales_transaction_p2024_04 of analytics.sales_transaction [2024-04-01T00:00:00Z, 2024-05-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
-CREATE TABLE analytics.sales_transaction_p2024_04
-    PARTITION OF analytics.sales_transaction
-    FOR VALUES FROM ('2024-04-01 00:00:00+00') TO ('2024-05-01 00:00:00+00');
-
--- 16. create partition analytics.sales_transaction_p2024_05 of analytics.sales_transaction [2024-05-01T00:00:00Z, 2024-06-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
-CREATE TABLE analytics.sales_transaction_p2024_05
-    PARTITION OF analytics.sales_transaction
-    FOR VALUES FROM ('2024-05-01 00:00:00+00') TO ('2024-06-01 00:00:00+00');
-
--- 17. create partition analytics.sales_transaction_p2024_06 of analytics.sales_transaction [2024-06-01T00:00:00Z, 2024-07-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
-CREATE TABLE analytics.sales_transaction_p2024_06
-    PARTITION OF analytics.sales_transaction
-    FOR VALUES FROM ('2024-06-01 00:00:00+00') TO ('2024-07-01 00:00:00+00');
-
--- 18. create partition analytics.sales_transaction_default of analytics.sales_transaction DEFAULT [lock: ACCESS EXCLUSIVE]
-CREATE TABLE analytics.sales_transaction_default
-    PARTITION OF analytics.sales_transaction
-    DEFAULT;
-
--- 19. create brin index analytics.idx_sales_transaction_date on only analytics.sales_transaction (catalog only; invalid until every partition is attached) [lock: SHARE]
-CREATE INDEX idx_sales_transaction_date
-    ON ONLY analytics.sales_transaction
-    USING brin (transaction_date) WITH (pages_per_range = 128);
-
--- 20. create index analytics.sales_transaction_p2024_01_idx_sales_transaction_date on partition analytics.sales_transaction_p2024_01 (concurrently, partition 1/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
-CREATE INDEX CONCURRENTLY sales_transaction_p2024_01_idx_sales_transaction_date
-    ON analytics.sales_transaction_p2024_01
-    USING brin (transaction_date) WITH (pages_per_range = 128);
-
--- 21. create index analytics.sales_transaction_p2024_02_idx_sales_transaction_date on partition analytics.sales_transaction_p2024_02 (concurrently, partition 2/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
-CREATE INDEX CONCURRENTLY sales_transaction_p2024_02_idx_sales_transaction_date
-    ON analytics.sales_transaction_p2024_02
-    USING brin (transaction_date) WITH (pages_per_range = 128);
-
--- 22. create index analytics.sales_transaction_p2024_03_idx_sales_transaction_date on partition analytics.sales_transaction_p2024_03 (concurrently, partition 3/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
-CREATE INDEX CONCURRENTLY sales_transaction_p2024_03_idx_sales_transaction_date
-    ON analytics.sales_transaction_p2024_03
-    USING brin (transaction_date) WITH (pages_per_range = 128);
-
--- 23. create index analytics.sales_transaction_p2024_04_idx_sales_transaction_date on partition analytics.sales_transaction_p2024_04 (concurrently, partition 4/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
-CREATE INDEX CONCURRENTLY sales_transaction_p2024_04_idx_sales_transaction_date
-    ON analytics.sales_transaction_p2024_04
-    USING brin (transaction_date) WITH (pages_per_range = 128);
-
--- 24. create index analytics.sales_transaction_p2024_05_idx_sales_transaction_date on partition analytics.sales_transaction_p2024_05 (concurrently, partition 5/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
-CREATE INDEX CONCURRENTLY sales_transaction_p2024_05_idx_sales_transaction_date
-    ON analytics.sales_transaction_p2024_05
-    USING brin (transaction_date) WITH (pages_per_range = 128);
-
--- 25. create index analytics.sales_transaction_p2024_06_idx_sales_transaction_date on partition analytics.sales_transaction_p2024_06 (concurrently, partition 6/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
-CREATE INDEX CONCURRENTLY sales_transaction_p2024_06_idx_sales_transaction_date
-    ON analytics.sales_transaction_p2024_06
-    USING brin (transaction_date) WITH (pages_per_range = 128);
-
--- 26. create index analytics.sales_transaction_default_idx_sales_transaction_date on partition analytics.sales_transaction_default (concurrently, partition 7/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
-CREATE INDEX CONCURRENTLY sales_transaction_default_idx_sales_transaction_date
-    ON analytics.sales_transaction_default
-    USING brin (transaction_date) WITH (pages_per_range = 128);
-
--- 27. attach index analytics.sales_transaction_p2024_01_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 1/7) [lock: ACCESS EXCLUSIVE]
-ALTER INDEX analytics.idx_sales_transaction_date ATTACH PARTITION analytics.sales_transaction_p2024_01_idx_sales_transaction_date;
-
--- 28. attach index analytics.sales_transaction_p2024_02_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 2/7) [lock: ACCESS EXCLUSIVE]
-ALTER INDEX analytics.idx_sales_transaction_date ATTACH PARTITION analytics.sales_transaction_p2024_02_idx_sales_transaction_date;
-
--- 29. attach index analytics.sales_transaction_p2024_03_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 3/7) [lock: ACCESS EXCLUSIVE]
-ALTER INDEX analytics.idx_sales_transaction_date ATTACH PARTITION analytics.sales_transaction_p2024_03_idx_sales_transaction_date;
-
--- 30. attach index analytics.sales_transaction_p2024_04_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 4/7) [lock: ACCESS EXCLUSIVE]
-ALTER INDEX analytics.idx_sales_transaction_date ATTACH PARTITION analytics.sales_transaction_p2024_04_idx_sales_transaction_date;
-
--- 31. attach index analytics.sales_transaction_p2024_05_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 5/7) [lock: ACCESS EXCLUSIVE]
-ALTER INDEX analytics.idx_sales_transaction_date ATTACH PARTITION analytics.sales_transaction_p2024_05_idx_sales_transaction_date;
-
--- 32. attach index analytics.sales_transaction_p2024_06_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 6/7) [lock: ACCESS EXCLUSIVE]
-ALTER INDEX analytics.idx_sales_transaction_date ATTACH PARTITION analytics.sales_transaction_p2024_06_idx_sales_transaction_date;
-
--- 33. attach index analytics.sales_transaction_default_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 7/7) [lock: ACCESS EXCLUSIVE]
-ALTER INDEX analytics.idx_sales_transaction_date ATTACH PARTITION analytics.sales_transaction_default_idx_sales_transaction_date;
-
--- 34. create btree index analytics.idx_sales_customer_product on only analytics.sales_transaction (catalog only; invalid until every partition is attached) [lock: SHARE]
-CREATE INDEX idx_sales_customer_product
-    ON ONLY analytics.sales_transaction
-    USING btree (customer_id, product_id);
-
--- 35. create index analytics.sales_transaction_p2024_01_idx_sales_customer_product on partition analytics.sales_transaction_p2024_01 (concurrently, partition 1/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
-CREATE INDEX CONCURRENTLY sales_transaction_p2024_01_idx_sales_customer_product
-    ON analytics.sales_transaction_p2024_01
-    USING btree (customer_id, product_id);
-
--- 36. create index analytics.sales_transaction_p2024_02_idx_sales_customer_product on partition analytics.sales_transaction_p2024_02 (concurrently, partition 2/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
-CREATE INDEX CONCURRENTLY sales_transaction_p2024_02_idx_sales_customer_product
-    ON analytics.sales_transaction_p2024_02
-    USING btree (customer_id, product_id);
-
--- 37. create index analytics.sales_transaction_p2024_03_idx_sales_customer_product on partition analytics.sales_transaction_p2024_03 (concurrently, partition 3/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
-CREATE INDEX CONCURRENTLY sales_transaction_p2024_03_idx_sales_customer_product
-    ON analytics.sales_transaction_p2024_03
-    USING btree (customer_id, product_id);
-
--- 38. create index analytics.sales_transaction_p2024_04_idx_sales_customer_product on partition analytics.sales_transaction_p2024_04 (concurrently, partition 4/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
-CREATE INDEX CONCURRENTLY sales_transaction_p2024_04_idx_sales_customer_product
-    ON analytics.sales_transaction_p2024_04
-    USING btree (customer_id, product_id);
-
--- 39. create index analytics.sales_transaction_p2024_05_idx_sales_customer_product on partition analytics.sales_transaction_p2024_05 (concurrently, partition 5/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
-CREATE INDEX CONCURRENTLY sales_transaction_p2024_05_idx_sales_customer_product
-    ON analytics.sales_transaction_p2024_05
-    USING btree (customer_id, product_id);
-
--- 40. create index analytics.sales_transaction_p2024_06_idx_sales_customer_product on partition analytics.sales_transaction_p2024_06 (concurrently, partition 6/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
-CREATE INDEX CONCURRENTLY sales_transaction_p2024_06_idx_sales_customer_product
-    ON analytics.sales_transaction_p2024_06
-    USING btree (customer_id, product_id);
-
--- 41. create index analytics.sales_transaction_default_idx_sales_customer_product on partition analytics.sales_transaction_default (concurrently, partition 7/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
-CREATE INDEX CONCURRENTLY sales_transaction_default_idx_sales_customer_product
-    ON analytics.sales_transaction_default
-    USING btree (customer_id, product_id);
-
--- 42. attach index analytics.sales_transaction_p2024_01_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 1/7) [lock: ACCESS EXCLUSIVE]
-ALTER INDEX analytics.idx_sales_customer_product ATTACH PARTITION analytics.sales_transaction_p2024_01_idx_sales_customer_product;
-
--- 43. attach index analytics.sales_transaction_p2024_02_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 2/7) [lock: ACCESS EXCLUSIVE]
-ALTER INDEX analytics.idx_sales_customer_product ATTACH PARTITION analytics.sales_transaction_p2024_02_idx_sales_customer_product;
-
--- 44. attach index analytics.sales_transaction_p2024_03_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 3/7) [lock: ACCESS EXCLUSIVE]
-ALTER INDEX analytics.idx_sales_customer_product ATTACH PARTITION analytics.sales_transaction_p2024_03_idx_sales_customer_product;
-
--- 45. attach index analytics.sales_transaction_p2024_04_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 4/7) [lock: ACCESS EXCLUSIVE]
-ALTER INDEX analytics.idx_sales_customer_product ATTACH PARTITION analytics.sales_transaction_p2024_04_idx_sales_customer_product;
-
--- 46. attach index analytics.sales_transaction_p2024_05_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 5/7) [lock: ACCESS EXCLUSIVE]
-ALTER INDEX analytics.idx_sales_customer_product ATTACH PARTITION analytics.sales_transaction_p2024_05_idx_sales_customer_product;
-
--- 47. attach index analytics.sales_transaction_p2024_06_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 6/7) [lock: ACCESS EXCLUSIVE]
-ALTER INDEX analytics.idx_sales_customer_product ATTACH PARTITION analytics.sales_transaction_p2024_06_idx_sales_customer_product;
-
--- 48. attach index analytics.sales_transaction_default_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 7/7) [lock: ACCESS EXCLUSIVE]
-ALTER INDEX analytics.idx_sales_customer_product ATTACH PARTITION analytics.sales_transaction_default_idx_sales_customer_product;
-
--- 49. create gist index analytics.idx_sales_region_category_date on only analytics.sales_transaction (catalog only; invalid until every partition is attached) [lock: SHARE]
-CREATE INDEX idx_sales_region_category_date
-    ON ONLY analytics.sales_transaction
-    USING gist (region, category, transaction_date);
-
--- 50. create index analytics.sales_transaction_p2024_01_idx_sales_region_category_date on partition analytics.sales_transaction_p2024_01 (concurrently, partition 1/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
-CREATE INDEX CONCURRENTLY sales_transaction_p2024_01_idx_sales_region_category_date
-    ON analytics.sales_transaction_p2024_01
-    USING gist (region, category, transaction_date);
-
--- 51. create index analytics.sales_transaction_p2024_02_idx_sales_region_category_date on partition analytics.sales_transaction_p2024_02 (concurrently, partition 2/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
-CREATE INDEX CONCURRENTLY sales_transaction_p2024_02_idx_sales_region_category_date
-    ON analytics.sales_transaction_p2024_02
-    USING gist (region, category, transaction_date);
-
--- 52. create index analytics.sales_transaction_p2024_03_idx_sales_region_category_date on partition analytics.sales_transaction_p2024_03 (concurrently, partition 3/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
-CREATE INDEX CONCURRENTLY sales_transaction_p2024_03_idx_sales_region_category_date
-    ON analytics.sales_transaction_p2024_03
-    USING gist (region, category, transaction_date);
-
--- 53. create index analytics.sales_transaction_p2024_04_idx_sales_region_category_date on partition analytics.sales_transaction_p2024_04 (concurrently, partition 4/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
-CREATE INDEX CONCURRENTLY sales_transaction_p2024_04_idx_sales_region_category_date
-    ON analytics.sales_transaction_p2024_04
-    USING gist (region, category, transaction_date);
-
--- 54. create index analytics.sales_transaction_p2024_05_idx_sales_region_category_date on partition analytics.sales_transaction_p2024_05 (concurrently, partition 5/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
-CREATE INDEX CONCURRENTLY sales_transaction_p2024_05_idx_sales_region_category_date
-    ON analytics.sales_transaction_p2024_05
-    USING gist (region, category, transaction_date);
-
--- 55. create index analytics.sales_transaction_p2024_06_idx_sales_region_category_date on partition analytics.sales_transaction_p2024_06 (concurrently, partition 6/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
-CREATE INDEX CONCURRENTLY sales_transaction_p2024_06_idx_sales_region_category_date
-    ON analytics.sales_transaction_p2024_06
-    USING gist (region, category, transaction_date);
-
--- 56. create index analytics.sales_transaction_default_idx_sales_region_category_date on partition analytics.sales_transaction_default (concurrently, partition 7/7) [lock: SHARE UPDATE EXCLUSIVE; non-transactional]
-CREATE INDEX CONCURRENTLY sales_transaction_default_idx_sales_region_category_date
-    ON analytics.sales_transaction_default
-    USING gist (region, category, transaction_date);
-
--- 57. attach index analytics.sales_transaction_p2024_01_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 1/7) [lock: ACCESS EXCLUSIVE]
-ALTER INDEX analytics.idx_sales_region_category_date ATTACH PARTITION analytics.sales_transaction_p2024_01_idx_sales_region_category_date;
-
--- 58. attach index analytics.sales_transaction_p2024_02_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 2/7) [lock: ACCESS EXCLUSIVE]
-ALTER INDEX analytics.idx_sales_region_category_date ATTACH PARTITION analytics.sales_transaction_p2024_02_idx_sales_region_category_date;
-
--- 59. attach index analytics.sales_transaction_p2024_03_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 3/7) [lock: ACCESS EXCLUSIVE]
-ALTER INDEX analytics.idx_sales_region_category_date ATTACH PARTITION analytics.sales_transaction_p2024_03_idx_sales_region_category_date;
-
--- 60. attach index analytics.sales_transaction_p2024_04_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 4/7) [lock: ACCESS EXCLUSIVE]
-ALTER INDEX analytics.idx_sales_region_category_date ATTACH PARTITION analytics.sales_transaction_p2024_04_idx_sales_region_category_date;
-
--- 61. attach index analytics.sales_transaction_p2024_05_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 5/7) [lock: ACCESS EXCLUSIVE]
-ALTER INDEX analytics.idx_sales_region_category_date ATTACH PARTITION analytics.sales_transaction_p2024_05_idx_sales_region_category_date;
-
--- 62. attach index analytics.sales_transaction_p2024_06_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 6/7) [lock: ACCESS EXCLUSIVE]
-ALTER INDEX analytics.idx_sales_region_category_date ATTACH PARTITION analytics.sales_transaction_p2024_06_idx_sales_region_category_date;
-
--- 63. attach index analytics.sales_transaction_default_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 7/7) [lock: ACCESS EXCLUSIVE]
-ALTER INDEX analytics.idx_sales_region_category_date ATTACH PARTITION analytics.sales_transaction_default_idx_sales_region_category_date;
-
--- 64. create table analytics.update_performance_metrics_queue [lock: none]
+-- 12. create queue table analytics.update_performance_metrics_queue [lock: none]
 CREATE TABLE analytics.update_performance_metrics_queue (
     id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
     customer_id uuid,
@@ -304,7 +78,101 @@ CREATE TABLE analytics.update_performance_metrics_queue (
     CONSTRAINT update_performance_metrics_queue_pkey PRIMARY KEY (id)
 );
 
--- 65. create function analytics.update_performance_metrics_enqueue() (workflow update_performance_metrics: enqueue inserted rows, security definer) [lock: none]
+-- 13. mark table:analytics.update_performance_metrics_queue as managed by specql [lock: none]
+COMMENT ON TABLE analytics.update_performance_metrics_queue IS 'specql:entity=SalesTransaction;role=queue;columns=id,customer_id,product_id,quantity,total_amount,transaction_date,category,queued_at';
+
+-- 14. create partition analytics.sales_transaction_p2024_01 of analytics.sales_transaction [2024-01-01T00:00:00Z, 2024-02-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
+CREATE TABLE analytics.sales_transaction_p2024_01
+    PARTITION OF analytics.sales_transaction
+    FOR VALUES FROM ('2024-01-01 00:00:00+00') TO ('2024-02-01 00:00:00+00');
+
+-- 15. create partition analytics.sales_transaction_p2024_02 of analytics.sales_transaction [2024-02-01T00:00:00Z, 2024-03-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
+CREATE TABLE analytics.sales_transaction_p2024_02
+    PARTITION OF analytics.sales_transaction
+    FOR VALUES FROM ('2024-02-01 00:00:00+00') TO ('2024-03-01 00:00:00+00');
+
+-- 16. create partition analytics.sales_transaction_p2024_03 of analytics.sales_transaction [2024-03-01T00:00:00Z, 2024-04-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
+CREATE TABLE analytics.sales_transaction_p2024_03
+    PARTITION OF analytics.sales_transaction
+    FOR VALUES FROM ('2024-03-01 00:00:00+00') TO ('2024-04-01 00:00:00+00');
+
+-- 17. create partition analytics.sales_transaction_p2024_04 of analytics.sales_transaction [2024-04-01T00:00:00Z, 2024-05-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
+CREATE TABLE analytics.sales_transaction_p2024_04
+    PARTITION OF analytics.sales_transaction
+    FOR VALUES FROM ('2024-04-01 00:00:00+00') TO ('2024-05-01 00:00:00+00');
+
+-- 18. create partition analytics.sales_transaction_p2024_05 of analytics.sales_transaction [2024-05-01T00:00:00Z, 2024-06-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
+CREATE TABLE analytics.sales_transaction_p2024_05
+    PARTITION OF analytics.sales_transaction
+    FOR VALUES FROM ('2024-05-01 00:00:00+00') TO ('2024-06-01 00:00:00+00');
+
+-- 19. create partition analytics.sales_transaction_p2024_06 of analytics.sales_transaction [2024-06-01T00:00:00Z, 2024-07-01T00:00:00Z) [lock: ACCESS EXCLUSIVE]
+CREATE TABLE analytics.sales_transaction_p2024_06
+    PARTITION OF analytics.sales_transaction
+    FOR VALUES FROM ('2024-06-01 00:00:00+00') TO ('2024-07-01 00:00:00+00');
+
+-- 20. create partition analytics.sales_transaction_default of analytics.sales_transaction DEFAULT [lock: ACCESS EXCLUSIVE]
+CREATE TABLE analytics.sales_transaction_default
+    PARTITION OF analytics.sales_transaction
+    DEFAULT;
+
+-- 21. create btree index analytics.idx_product_metrics_sales on new table analytics.product_metrics (empty: plain build) [lock: SHARE]
+CREATE INDEX idx_product_metrics_sales
+    ON analytics.product_metrics
+    USING btree (total_sales DESC);
+
+-- 22. mark index:analytics.idx_product_metrics_sales as managed by specql [lock: none]
+COMMENT ON INDEX analytics.idx_product_metrics_sales IS 'specql:entity=ProductMetrics';
+
+-- 23. create btree index analytics.idx_product_metrics_velocity on new table analytics.product_metrics (empty: plain build) [lock: SHARE]
+CREATE INDEX idx_product_metrics_velocity
+    ON analytics.product_metrics
+    USING btree (sales_velocity DESC);
+
+-- 24. mark index:analytics.idx_product_metrics_velocity as managed by specql [lock: none]
+COMMENT ON INDEX analytics.idx_product_metrics_velocity IS 'specql:entity=ProductMetrics';
+
+-- 25. create btree index analytics.idx_customer_metrics_segment on new table analytics.customer_metrics (empty: plain build) [lock: SHARE]
+CREATE INDEX idx_customer_metrics_segment
+    ON analytics.customer_metrics
+    USING btree (customer_segment);
+
+-- 26. mark index:analytics.idx_customer_metrics_segment as managed by specql [lock: none]
+COMMENT ON INDEX analytics.idx_customer_metrics_segment IS 'specql:entity=CustomerMetrics';
+
+-- 27. create btree index analytics.idx_customer_metrics_value on new table analytics.customer_metrics (empty: plain build) [lock: SHARE]
+CREATE INDEX idx_customer_metrics_value
+    ON analytics.customer_metrics
+    USING btree (avg_order_value DESC);
+
+-- 28. mark index:analytics.idx_customer_metrics_value as managed by specql [lock: none]
+COMMENT ON INDEX analytics.idx_customer_metrics_value IS 'specql:entity=CustomerMetrics';
+
+-- 29. create brin index analytics.idx_sales_transaction_date on new table analytics.sales_transaction and its partitions (empty: plain build) [lock: SHARE]
+CREATE INDEX idx_sales_transaction_date
+    ON analytics.sales_transaction
+    USING brin (transaction_date) WITH (pages_per_range = 128);
+
+-- 30. mark index:analytics.idx_sales_transaction_date as managed by specql [lock: none]
+COMMENT ON INDEX analytics.idx_sales_transaction_date IS 'specql:entity=SalesTransaction';
+
+-- 31. create btree index analytics.idx_sales_customer_product on new table analytics.sales_transaction and its partitions (empty: plain build) [lock: SHARE]
+CREATE INDEX idx_sales_customer_product
+    ON analytics.sales_transaction
+    USING btree (customer_id, product_id);
+
+-- 32. mark index:analytics.idx_sales_customer_product as managed by specql [lock: none]
+COMMENT ON INDEX analytics.idx_sales_customer_product IS 'specql:entity=SalesTransaction';
+
+-- 33. create gist index analytics.idx_sales_region_category_date on new table analytics.sales_transaction and its partitions (empty: plain build) [lock: SHARE]
+CREATE INDEX idx_sales_region_category_date
+    ON analytics.sales_transaction
+    USING gist (region, category, transaction_date);
+
+-- 34. mark index:analytics.idx_sales_region_category_date as managed by specql [lock: none]
+COMMENT ON INDEX analytics.idx_sales_region_category_date IS 'specql:entity=SalesTransaction';
+
+-- 35. create function analytics.update_performance_metrics_enqueue() (workflow update_performance_metrics: enqueue inserted rows, security definer) [lock: none]
 CREATE OR REPLACE FUNCTION analytics.update_performance_metrics_enqueue()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -325,10 +193,13 @@ BEGIN
 END;
 $fn$;
 
--- 66. revoke execute on analytics.update_performance_metrics_enqueue() from public [lock: none]
+-- 36. revoke EXECUTE on analytics.update_performance_metrics_enqueue() from PUBLIC [lock: none]
 REVOKE EXECUTE ON FUNCTION analytics.update_performance_metrics_enqueue() FROM PUBLIC;
 
--- 67. create function analytics.update_performance_metrics_process(integer) (workflow update_performance_metrics: queue processor, security definer) [lock: none]
+-- 37. mark function:analytics.update_performance_metrics_enqueue() as managed by specql [lock: none]
+COMMENT ON FUNCTION analytics.update_performance_metrics_enqueue() IS 'specql:entity=SalesTransaction';
+
+-- 38. create function analytics.update_performance_metrics_process(integer) (workflow update_performance_metrics: queue processor, security definer) [lock: none]
 CREATE OR REPLACE FUNCTION analytics.update_performance_metrics_process(p_batch_size integer DEFAULT 10000)
 RETURNS integer
 LANGUAGE plpgsql
@@ -437,17 +308,13 @@ BEGIN
 END;
 $fn$;
 
--- 68. revoke execute on analytics.update_performance_metrics_process(integer) from public [lock: none]
+-- 39. revoke EXECUTE on analytics.update_performance_metrics_process(integer) from PUBLIC [lock: none]
 REVOKE EXECUTE ON FUNCTION analytics.update_performance_metrics_process(integer) FROM PUBLIC;
 
--- 69. create trigger update_performance_metrics_on_insert on analytics.sales_transaction (AFTER INSERT for each statement) [lock: SHARE ROW EXCLUSIVE]
-CREATE TRIGGER update_performance_metrics_on_insert
-  AFTER INSERT ON analytics.sales_transaction
-  REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT
-  EXECUTE FUNCTION analytics.update_performance_metrics_enqueue();
+-- 40. mark function:analytics.update_performance_metrics_process(integer) as managed by specql [lock: none]
+COMMENT ON FUNCTION analytics.update_performance_metrics_process(integer) IS 'specql:entity=SalesTransaction;defaults=1:5573a61b';
 
--- 70. create function analytics.bulk_insert_transactions(jsonb) (bulk insert into sales_transaction, security definer) [lock: none]
+-- 41. create function analytics.bulk_insert_transactions(jsonb) (bulk insert into sales_transaction, security definer) [lock: none]
 CREATE OR REPLACE FUNCTION analytics.bulk_insert_transactions(p_transactions jsonb)
 RETURNS integer
 LANGUAGE plpgsql
@@ -592,27 +459,13 @@ BEGIN
 END;
 $fn$;
 
--- 71. revoke execute on analytics.bulk_insert_transactions(jsonb) from public [lock: none]
+-- 42. revoke EXECUTE on analytics.bulk_insert_transactions(jsonb) from PUBLIC [lock: none]
 REVOKE EXECUTE ON FUNCTION analytics.bulk_insert_transactions(jsonb) FROM PUBLIC;
 
--- 72. create materialized view analytics.product_performance_mv (populated now) [lock: ACCESS SHARE]
-CREATE MATERIALIZED VIEW analytics.product_performance_mv AS
-SELECT
-    product_id,
-    total_sales,
-    total_quantity,
-    first_sale_date,
-    last_sale_date,
-    ROUND(total_sales / NULLIF(total_quantity, 0), 2) AS avg_sale_price,
-    ROUND(total_quantity / GREATEST(EXTRACT(EPOCH FROM last_sale_date - first_sale_date) / 86400, 1), 2) AS sales_velocity
-FROM analytics.product_metrics
-WITH DATA;
+-- 43. mark function:analytics.bulk_insert_transactions(jsonb) as managed by specql [lock: none]
+COMMENT ON FUNCTION analytics.bulk_insert_transactions(jsonb) IS 'specql:entity=SalesTransaction';
 
--- 73. create unique index analytics.product_performance_mv_key on analytics.product_performance_mv (needed by REFRESH CONCURRENTLY) [lock: SHARE]
-CREATE UNIQUE INDEX product_performance_mv_key
-    ON analytics.product_performance_mv (product_id);
-
--- 74. create function analytics.refresh_product_performance_mv() (materialized view refresh, security definer) [lock: none]
+-- 44. create function analytics.refresh_product_performance_mv() (materialized view refresh, security definer) [lock: none]
 CREATE OR REPLACE FUNCTION analytics.refresh_product_performance_mv()
 RETURNS void
 LANGUAGE plpgsql
@@ -625,10 +478,13 @@ BEGIN
 END;
 $fn$;
 
--- 75. revoke execute on analytics.refresh_product_performance_mv() from public [lock: none]
+-- 45. revoke EXECUTE on analytics.refresh_product_performance_mv() from PUBLIC [lock: none]
 REVOKE EXECUTE ON FUNCTION analytics.refresh_product_performance_mv() FROM PUBLIC;
 
--- 76. create function analytics.sales_transaction_maintain_partitions(date) (partition maintenance, security definer) [lock: none]
+-- 46. mark function:analytics.refresh_product_performance_mv() as managed by specql [lock: none]
+COMMENT ON FUNCTION analytics.refresh_product_performance_mv() IS 'specql:entity=ProductMetrics';
+
+-- 47. create function analytics.sales_transaction_maintain_partitions(date) (partition maintenance, security definer) [lock: none]
 CREATE OR REPLACE FUNCTION analytics.sales_transaction_maintain_partitions(p_today date DEFAULT (now() AT TIME ZONE 'UTC')::date)
 RETURNS text
 LANGUAGE plpgsql
@@ -734,5 +590,38 @@ BEGIN
 END;
 $fn$;
 
--- 77. revoke execute on analytics.sales_transaction_maintain_partitions(date) from public [lock: none]
+-- 48. revoke EXECUTE on analytics.sales_transaction_maintain_partitions(date) from PUBLIC [lock: none]
 REVOKE EXECUTE ON FUNCTION analytics.sales_transaction_maintain_partitions(date) FROM PUBLIC;
+
+-- 49. mark function:analytics.sales_transaction_maintain_partitions(date) as managed by specql [lock: none]
+COMMENT ON FUNCTION analytics.sales_transaction_maintain_partitions(date) IS 'specql:entity=SalesTransaction;defaults=1:dd778751';
+
+-- 50. create trigger update_performance_metrics_on_insert on analytics.sales_transaction (AFTER INSERT for each statement, calls update_performance_metrics_enqueue) [lock: SHARE ROW EXCLUSIVE]
+CREATE TRIGGER update_performance_metrics_on_insert
+  AFTER INSERT ON analytics.sales_transaction
+  REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT
+  EXECUTE FUNCTION analytics.update_performance_metrics_enqueue();
+
+-- 51. mark trigger:analytics.sales_transaction.update_performance_metrics_on_insert as managed by specql [lock: none]
+COMMENT ON TRIGGER update_performance_metrics_on_insert ON analytics.sales_transaction IS 'specql:entity=SalesTransaction';
+
+-- 52. create materialized view analytics.product_performance_mv (populated now; reads its source like any SELECT) [lock: none]
+CREATE MATERIALIZED VIEW analytics.product_performance_mv AS
+SELECT
+    product_id,
+    total_sales,
+    total_quantity,
+    first_sale_date,
+    last_sale_date,
+    ROUND(total_sales / NULLIF(total_quantity, 0), 2) AS avg_sale_price,
+    ROUND(total_quantity / GREATEST(EXTRACT(EPOCH FROM last_sale_date - first_sale_date) / 86400, 1), 2) AS sales_velocity
+FROM analytics.product_metrics
+WITH DATA;
+
+-- 53. create unique index analytics.product_performance_mv_key on analytics.product_performance_mv (needed by REFRESH CONCURRENTLY) [lock: none]
+CREATE UNIQUE INDEX product_performance_mv_key
+    ON analytics.product_performance_mv (product_id);
+
+-- 54. mark materialized_view:analytics.product_performance_mv as managed by specql [lock: none]
+COMMENT ON MATERIALIZED VIEW analytics.product_performance_mv IS 'specql:entity=ProductMetrics;sha=24e19d205d0d';

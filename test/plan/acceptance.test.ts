@@ -2,7 +2,9 @@
  * Acceptance cases as data (pg-schema-diff style): each case applies `from`,
  * runs its setup SQL, plans `to`, checks the plan's hazard codes, applies it
  * (first refused when it carries blocking hazards, then allowed by name),
- * and re-plans: the second plan must be empty.
+ * and re-plans: the second plan must be empty. Both plans run through the
+ * lock-measuring executor: every relation lock a statement takes must be one
+ * its step declares (test/support/measure-locks.ts).
  */
 import { applyDesired, HazardsRefusedError, planDesired } from '../../src/engine';
 import type { DbObject } from '../../src/model/objects';
@@ -13,6 +15,8 @@ import { createTestDatabase, query, type TestDatabase } from '../support/db';
 import type { Pool } from 'pg';
 import { readCatalog } from '../../src/catalog/read';
 import { connect } from '../../src/db/connection';
+import { gatePlan } from '../../src/plan/gate';
+import { executeMeasuringLocks } from '../support/measure-locks';
 
 interface Case {
   readonly name: string;
@@ -81,7 +85,7 @@ const cases: Case[] = [
     from: (s) => [base(s)],
     setup: seedT,
     to: (s) => [{ ...base(s), columns: base(s).columns.filter((c) => c.name !== 'a') }],
-    hazards: ['deletes_data'],
+    hazards: ['access_exclusive_lock', 'deletes_data'],
   },
   {
     name: 'index type changes btree → brin (new under temp name, drop old concurrently, rename)',
@@ -227,7 +231,7 @@ test.each(cases.map((c, i) => [c.name, i] as const))('%s', async (_name, i) => {
   const window = c.retention
     ? { partitionWindow: { interval: 'monthly', from: '', to: '', premake: 1, retention: 2, archiveSchema: `${s}_archive` } }
     : {};
-  await applyDesired(state(c.from(s)), opts);
+  expect(await executeMeasuringLocks(db.url, await planDesired(state(c.from(s)), opts))).toEqual([]);
   for (const sql of c.setup?.(s) ?? []) await db.pool.query(sql);
   await db.pool.query(`ANALYZE`);
   const to = state(c.to(s), 'E', window);
@@ -239,8 +243,8 @@ test.each(cases.map((c, i) => [c.name, i] as const))('%s', async (_name, i) => {
   if (blocking.length) {
     await expect(applyDesired(to, opts)).rejects.toBeInstanceOf(HazardsRefusedError);
   }
-  const { report } = await applyDesired(to, { ...opts, allowHazards: blocking });
-  expect(report.ok).toBe(true);
+  expect(gatePlan(plan, blocking).ok).toBe(true);
+  expect(await executeMeasuringLocks(db.url, plan)).toEqual([]);
   const again = await planDesired(to, opts);
   if (again.steps.length) console.log(formatPlanText(again));
   expect(again.steps).toEqual([]);

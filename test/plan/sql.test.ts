@@ -44,7 +44,7 @@ test('a new partition with a DEFAULT partition: rows moved in one transaction', 
   expect(plan.steps.map((s) => s.sql)).toEqual([
     'LOCK TABLE q2.m IN EXCLUSIVE MODE;',
     'LOCK TABLE q2.m_default IN ACCESS EXCLUSIVE MODE;',
-    'CREATE TABLE q2.m_p2024_02 (LIKE q2.m);',
+    'CREATE TABLE q2.m_p2024_02 (LIKE q2.m INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE);',
     "WITH moved AS (\n  DELETE FROM q2.m_default\n  WHERE at >= '2024-02-01 00:00:00+00' AND at < '2024-03-01 00:00:00+00'\n  RETURNING id, at\n)\nINSERT INTO q2.m_p2024_02 (id, at) SELECT id, at FROM moved;",
     "ALTER TABLE q2.m ATTACH PARTITION q2.m_p2024_02\n    FOR VALUES FROM ('2024-02-01 00:00:00+00') TO ('2024-03-01 00:00:00+00');",
   ]);

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildDesired } from '../../src/desired/build';
 import { loadSpecs } from '../../src/spec/load';
-import { renderScript } from '../../src/render/script';
+import { renderScript } from '../../src/plan/script';
 import { specql } from '../support/cli';
 
 const GOLDEN = join(__dirname, '..', 'golden', 'specs.sql');

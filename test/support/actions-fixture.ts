@@ -9,8 +9,8 @@ import { applyFreshScript } from '../../src/engine/fresh';
 import type { DbObject } from '../../src/model/objects';
 import { actionObjects } from '../../src/desired/actions';
 import type { ActionSpec, SpecSet, WorkflowStep } from '../../src/spec/model';
-import { createFunctionSql, revokePublicSql } from '../../src/render/function-sql';
-import { createTriggerSql } from '../../src/render/trigger-sql';
+import { createFunction } from '../../src/render/functions';
+import { createTriggerSql } from '../../src/render/triggers';
 import { createTableSql } from '../../src/render/tables';
 
 
@@ -180,7 +180,7 @@ export function actionSql(objects: readonly DbObject[]): string[] {
   const out: string[] = [];
   for (const o of objects) {
     if (o.kind === 'table') out.push(createTableSql(o));
-    else if (o.kind === 'function') out.push(createFunctionSql(o), ...(o.revokePublic ? [revokePublicSql(o)] : []));
+    else if (o.kind === 'function') out.push(...createFunction(o).map((s) => s.sql));
     else if (o.kind === 'trigger') out.push(createTriggerSql(o));
   }
   return out;

@@ -11,7 +11,7 @@ import { bulkLoad } from '../../load/bulk-load';
 import { copyRows } from '../../load/copy';
 import type { SpecSet } from '../../spec/model';
 import { actionObjects } from '../../desired/actions';
-import { createFunctionSql } from '../../render/function-sql';
+import { createFunctionSql } from '../../render/functions';
 import { generateSales, type SaleRow } from '../../load/sample-sales';
 import type { BenchResult, BenchSuite } from '../suite';
 

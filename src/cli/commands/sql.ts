@@ -7,7 +7,7 @@ import { loadAndCheckSpecs } from '../../engine/check';
 import { hasErrors } from '../../diagnostics/diagnostic';
 import { renderDiagnostic } from '../../diagnostics/render';
 import { buildDesired } from '../../desired/build';
-import { renderScript } from '../../render/script';
+import { renderScript } from '../../plan/script';
 
 const USAGE = 'usage: specql sql <path...> [--today YYYY-MM-DD]\n';
 

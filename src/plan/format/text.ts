@@ -8,7 +8,8 @@ export function formatPlanText(plan: Plan): string {
   plan.steps.forEach((s, i) => {
     const mode = s.transactional ? `in transaction, lock_timeout ${s.lockTimeoutMs} ms` : 'outside a transaction (CONCURRENTLY)';
     lines.push(`\n${String(i + 1).padStart(3)}. ${s.description}`);
-    lines.push(`     lock: ${s.lock}; ${mode}`);
+    const on = s.locks.map((l) => `${l.mode} on ${l.relation.schema}.${l.relation.name}`).join(', ');
+    lines.push(`     lock: ${on || 'none'}; ${mode}`);
     for (const h of s.hazards) lines.push(`     hazard ${h.code}: ${h.message}`);
     lines.push(s.sql.split('\n').map((l) => `     | ${l}`).join('\n'));
   });

@@ -6,13 +6,14 @@
  */
 import type { DbObject, MaterializedViewObject, PartitionObject, TableObject } from '../../model/objects';
 import { objectKey } from '../../model/objects';
-import { qualify } from '../../model/ident';
-import { dropTriggerSql } from '../../render/trigger-sql';
-import { makeStep, type PlanContext } from '../context';
-import { hazard } from '../hazards';
-import { LOCKS } from '../locks';
+import { unscheduleCronJob } from '../../render/cron-jobs';
+import { dropMaterializedView } from '../../render/materialized-views';
+import { dropPartition as dropPartitionStep } from '../../render/partitions';
+import { dropQueue } from '../../render/queues';
+import { dropTable as dropTableStep } from '../../render/tables';
+import { dropTrigger } from '../../render/triggers';
+import type { PlanContext } from '../context';
 import { Phase } from '../order';
-import { unscheduleCronJob } from './cron';
 import { dropFunction } from './function';
 import { dropIndex } from './index';
 import { archiveSchemas } from './partition';
@@ -30,12 +31,11 @@ export function planDrops(ctx: PlanContext): void {
     // Archived partitions (detached by the planner or the maintenance function) are kept, silently.
     if (o.kind === 'table' && archives.has(o.schema)) continue;
     if (o.kind === 'index' && archives.has(o.table.schema)) continue;
-    const key = objectKey(o);
     if (o.kind === 'schema' || o.kind === 'extension') continue; // shared; never dropped
     if (o.kind === 'partition' && droppedTables.has(tableKey(o.parent))) continue;
     if ((o.kind === 'index' || o.kind === 'trigger') && droppedTables.has(tableKey(o.table))) continue;
     if (o.kind === 'cron_job') {
-      if (o.name.startsWith('specql_') && ctx.inScope(entity) && (entity !== null || !ctx.options.entities)) unscheduleCronJob(ctx, o);
+      if (o.name.startsWith('specql_') && ctx.inScope(entity) && (entity !== null || !ctx.options.entities)) ctx.emit(Phase.Cron, unscheduleCronJob(o, 'no longer in the spec'));
       continue;
     }
     if (!ctx.inScope(entity)) continue;
@@ -57,13 +57,7 @@ export function planDrops(ctx: PlanContext): void {
         dropFunction(ctx, o, 'no longer in the spec');
         break;
       case 'trigger':
-        ctx.emit(Phase.DropTriggers, makeStep(ctx, {
-          sql: dropTriggerSql(o),
-          object: key,
-          description: `drop trigger ${o.name} on ${o.table.schema}.${o.table.name} (no longer in the spec)`,
-          lock: LOCKS.dropTrigger,
-          hazards: [hazard('access_exclusive_lock', `briefly locks ${o.table.schema}.${o.table.name}`)],
-        }));
+        ctx.emit(Phase.DropTriggers, dropTrigger(o, 'no longer in the spec'));
         break;
       case 'materialized_view':
         dropView(ctx, o);
@@ -90,41 +84,16 @@ function holdsRows(ctx: PlanContext, o: { schema: string; name: string }, key: s
 }
 
 function dropTable(ctx: PlanContext, t: TableObject): void {
-  const key = objectKey(t);
   const parts = ctx.live.objects.filter((o): o is PartitionObject => o.kind === 'partition' && o.parent.schema === t.schema && o.parent.name === t.name);
-  const answers = [holdsRows(ctx, t, key), ...parts.map((p) => holdsRows(ctx, p, objectKey(p)))];
-  const empty = answers.every((a) => a === false);
-  ctx.emit(Phase.DropTables, makeStep(ctx, {
-    sql: `DROP TABLE ${qualify(t.schema, t.name)};`,
-    object: key,
-    description: `drop table ${t.schema}.${t.name}${parts.length ? ` and its ${parts.length} partitions` : ''} (no longer in the spec)`,
-    lock: LOCKS.dropTable,
-    hazards: empty
-      ? [hazard('access_exclusive_lock', `locks ${t.schema}.${t.name} (empty)`)]
-      : [hazard('deletes_data', `${t.schema}.${t.name} ${answers.includes(true) ? 'holds rows' : 'may hold rows'}; they are deleted`)],
-  }));
+  const answers = [holdsRows(ctx, t, objectKey(t)), ...parts.map((p) => holdsRows(ctx, p, objectKey(p)))];
+  const rows = answers.every((a) => a === false) ? false : answers.includes(true) ? true : null;
+  ctx.emit(Phase.DropTables, (t.role === 'queue' ? dropQueue : dropTableStep)(ctx.render, t, rows, 'no longer in the spec'));
 }
 
 function dropPartition(ctx: PlanContext, p: PartitionObject): void {
-  const key = objectKey(p);
-  const rows = holdsRows(ctx, p, key);
-  ctx.emit(Phase.DropTables, makeStep(ctx, {
-    sql: `DROP TABLE ${qualify(p.schema, p.name)};`,
-    object: key,
-    description: `drop partition ${p.schema}.${p.name} (no longer in the spec)`,
-    lock: LOCKS.dropTable,
-    hazards: rows === false
-      ? [hazard('access_exclusive_lock', `locks ${p.parent.schema}.${p.parent.name} briefly (empty partition)`)]
-      : [hazard('deletes_data', `${p.schema}.${p.name} ${rows ? 'holds rows' : 'may hold rows'}; they are deleted`)],
-  }));
+  ctx.emit(Phase.DropTables, dropPartitionStep(ctx.render, p, holdsRows(ctx, p, objectKey(p)), 'no longer in the spec'));
 }
 
 function dropView(ctx: PlanContext, v: MaterializedViewObject): void {
-  ctx.emit(Phase.DropViews, makeStep(ctx, {
-    sql: `DROP MATERIALIZED VIEW ${qualify(v.schema, v.name)};`,
-    object: objectKey(v),
-    description: `drop materialized view ${v.schema}.${v.name} (no longer in the spec; its rows are derived)`,
-    lock: LOCKS.dropTable,
-    hazards: [hazard('access_exclusive_lock', `readers of ${v.schema}.${v.name} are blocked briefly, then fail`)],
-  }));
+  ctx.emit(Phase.DropViews, dropMaterializedView(v, 'no longer in the spec'));
 }

@@ -4,17 +4,15 @@
  * triggers calling it are dropped first and created again afterwards
  * (drops_function_used_by_others).
  */
-import { argDefaultsFingerprint } from '../../catalog/markers';
+import { argDefaultsFingerprint } from '../../model/markers';
 import { normalizeBody } from '../../catalog/normalize';
 import type { FunctionObject, TriggerObject } from '../../model/objects';
 import { objectKey } from '../../model/objects';
-import { dropFunctionSql, functionSignature } from '../../render/function-sql';
-import { dropTriggerSql } from '../../render/trigger-sql';
-import { makeStep, type PlanContext } from '../context';
-import { createFor } from '../create';
-import { hazard } from '../hazards';
-import { LOCKS } from '../locks';
-import { markerStepIfNeeded } from '../markers';
+import { createFunction, dropFunction as dropFunctionStep, grantToPublic } from '../../render/functions';
+import { hazard } from '../../render/step';
+import { dropTrigger } from '../../render/triggers';
+import type { PlanContext } from '../context';
+import { markerStep } from '../markers';
 import { Phase } from '../order';
 
 export function functionsDiffer(a: FunctionObject, b: FunctionObject): string[] {
@@ -38,28 +36,16 @@ function callers(ctx: PlanContext, fn: { schema: string; name: string }): Trigge
 }
 
 export function dropFunction(ctx: PlanContext, live: FunctionObject, why: string): void {
-  const key = objectKey(live);
-  ctx.handled.add(key);
+  ctx.handled.add(objectKey(live));
   const users = callers(ctx, live);
   for (const t of users) {
     ctx.recreateTriggers.add(objectKey(t));
-    ctx.emit(Phase.DropTriggers, makeStep(ctx, {
-      sql: dropTriggerSql(t),
-      object: objectKey(t),
-      description: `drop trigger ${t.name} on ${t.table.schema}.${t.table.name} (its function ${live.name} is replaced)`,
-      lock: LOCKS.dropTrigger,
-      hazards: [hazard('access_exclusive_lock', `briefly locks ${t.table.schema}.${t.table.name}`)],
-    }));
+    ctx.emit(Phase.DropTriggers, dropTrigger(t, `its function ${live.name} is replaced`));
   }
-  ctx.emit(Phase.DropFunctions, makeStep(ctx, {
-    sql: dropFunctionSql(live),
-    object: key,
-    description: `drop function ${functionSignature(live)} (${why})`,
-    lock: LOCKS.none,
-    hazards: users.length
-      ? [hazard('drops_function_used_by_others', `used by trigger(s) ${users.map((t) => t.name).join(', ')}: dropped first and created again after`)]
-      : [],
-  }));
+  const hazards = users.length
+    ? [hazard('drops_function_used_by_others', `used by trigger(s) ${users.map((t) => t.name).join(', ')}: dropped first and created again after`)]
+    : [];
+  ctx.emit(Phase.DropFunctions, dropFunctionStep(live, why, hazards));
 }
 
 export function planFunction(ctx: PlanContext, desired: FunctionObject): void {
@@ -67,7 +53,7 @@ export function planFunction(ctx: PlanContext, desired: FunctionObject): void {
   const live = ctx.liveByKey.get(key);
   if (live && live.kind === 'function') {
     const diffs = functionsDiffer(desired, live);
-    // Argument defaults are compared through the ownership marker (see catalog/markers.ts).
+    // Argument defaults are compared through the ownership marker (see model/markers.ts).
     const wantDefaults = argDefaultsFingerprint(desired.args);
     const haveDefaults = ctx.live.markers.get(key)?.fields['defaults'] ?? null;
     if (wantDefaults !== haveDefaults) diffs.push('argument defaults');
@@ -75,24 +61,16 @@ export function planFunction(ctx: PlanContext, desired: FunctionObject): void {
     const defaultCount = (fingerprint: string | null): number => Number(fingerprint?.split(':')[0] ?? 0);
     if (defaultCount(wantDefaults) < defaultCount(haveDefaults)) diffs.push('fewer argument defaults');
     if (diffs.length === 0) {
-      const marker = markerStepIfNeeded(ctx, desired);
+      const marker = markerStep(ctx, desired);
       if (marker) ctx.emit(Phase.Functions, marker);
       return;
     }
     const needsDrop = diffs.includes('result type') || diffs.includes('argument names') || diffs.includes('fewer argument defaults');
     if (needsDrop) dropFunction(ctx, live, `${diffs.join(', ')} changed; CREATE OR REPLACE cannot change them`);
-    for (const step of createFor(ctx, desired)) {
-      ctx.emit(Phase.Functions, { ...step, description: `${needsDrop ? 'create' : 'replace'} function ${desired.schema}.${desired.name} (${diffs.join(', ')} changed)` });
-    }
-    if (!desired.revokePublic && live.revokePublic && !needsDrop) {
-      ctx.emit(Phase.Functions, makeStep(ctx, {
-        sql: `GRANT EXECUTE ON FUNCTION ${functionSignature(desired)} TO PUBLIC;`,
-        object: key,
-        description: `grant EXECUTE on ${desired.name} to PUBLIC`,
-        lock: LOCKS.none,
-      }));
-    }
-    const marker = markerStepIfNeeded(needsDrop ? ({ ...ctx, liveByKey: new Map() } as PlanContext) : ctx, desired);
+    const group = `${key}:create`;
+    for (const step of createFunction(desired, needsDrop ? null : diffs.join(', '), group)) ctx.emit(Phase.Functions, step);
+    if (!desired.revokePublic && live.revokePublic && !needsDrop) ctx.emit(Phase.Functions, grantToPublic(desired, group));
+    const marker = markerStep(ctx, desired, { group, fresh: needsDrop });
     if (marker) ctx.emit(Phase.Functions, marker);
     return;
   }
@@ -100,9 +78,10 @@ export function planFunction(ctx: PlanContext, desired: FunctionObject): void {
   for (const other of ctx.live.objects) {
     if (other.kind !== 'function' || other.schema !== desired.schema || other.name !== desired.name) continue;
     if (ctx.desiredByKey.has(objectKey(other)) || !ctx.owned(other)) continue;
-    dropFunction(ctx, other, `signature changed to ${functionSignature(desired)}`);
+    dropFunction(ctx, other, `signature changed to ${desired.args.map((a) => a.type).join(', ')}`);
   }
-  for (const step of createFor(ctx, desired)) ctx.emit(Phase.Functions, step);
-  const marker = markerStepIfNeeded(ctx, desired);
+  const group = `${key}:create`;
+  for (const step of createFunction(desired, null, group)) ctx.emit(Phase.Functions, step);
+  const marker = markerStep(ctx, desired, { group });
   if (marker) ctx.emit(Phase.Functions, marker);
 }

@@ -2,12 +2,9 @@
  *  created again in one transaction, so no statement runs without it. */
 import type { TriggerObject } from '../../model/objects';
 import { objectKey } from '../../model/objects';
-import { dropTriggerSql } from '../../render/trigger-sql';
-import { makeStep, type PlanContext } from '../context';
-import { createFor } from '../create';
-import { hazard } from '../hazards';
-import { LOCKS } from '../locks';
-import { markerStep, markerStepIfNeeded, desiredMarker } from '../markers';
+import { createTrigger, dropTrigger } from '../../render/triggers';
+import type { PlanContext } from '../context';
+import { markerStep } from '../markers';
 import { Phase } from '../order';
 
 export function triggersDiffer(a: TriggerObject, b: TriggerObject): boolean {
@@ -25,24 +22,15 @@ export function planTrigger(ctx: PlanContext, desired: TriggerObject): void {
   const key = objectKey(desired);
   const live = ctx.liveByKey.get(key);
   const group = `${key}:replace`;
-  const recreate = ctx.recreateTriggers.has(key);
-  if (live && live.kind === 'trigger' && !recreate) {
+  if (live && live.kind === 'trigger' && !ctx.recreateTriggers.has(key)) {
     if (!triggersDiffer(desired, live)) {
-      const marker = markerStepIfNeeded(ctx, desired);
+      const marker = markerStep(ctx, desired);
       if (marker) ctx.emit(Phase.Triggers, marker);
       return;
     }
-    ctx.emit(Phase.Triggers, makeStep(ctx, {
-      sql: dropTriggerSql(live),
-      object: key,
-      description: `drop trigger ${live.name} to recreate it changed`,
-      lock: LOCKS.dropTrigger,
-      group,
-      hazards: [hazard('access_exclusive_lock', `briefly locks ${live.table.schema}.${live.table.name}`)],
-    }));
+    ctx.emit(Phase.Triggers, dropTrigger(live, 'to create it again changed', group));
   }
-  for (const step of createFor(ctx, desired)) ctx.emit(Phase.Triggers, { ...step, group });
-  const text = desiredMarker(ctx, desired);
-  const marker = text ? markerStep(ctx, desired, text, group) : null;
+  ctx.emit(Phase.Triggers, createTrigger(desired, group));
+  const marker = markerStep(ctx, desired, { group, fresh: true });
   if (marker) ctx.emit(Phase.Triggers, marker);
 }

@@ -1,23 +1,16 @@
 /**
- * Materialized views. A changed view is rebuilt beside the old one and swapped
- * in: the new one is created under a temporary name WITH DATA with its unique
- * index (readers keep using the old one meanwhile), then ONE transaction
- * renames old → <name>_old, new → <name>, drops the old view and renames the
- * index. Readers never see an empty or missing view: a reader either resolves
- * the name before the swap (old view) or after it (new view).
+ * Materialized views: created when missing; rebuilt beside the old one and
+ * swapped in when the query or the unique key changes (render/materialized-views.ts).
  *
  * The live query is compared by the hash in the view's marker, because
  * pg_get_viewdef() re-prints a SELECT in its own words.
  */
-import { queryHash } from '../../catalog/markers';
+import { queryHash } from '../../model/markers';
 import type { MaterializedViewObject } from '../../model/objects';
 import { objectKey } from '../../model/objects';
-import { fitIdentifier, qualify, quoteIdent, quoteLiteral } from '../../model/ident';
-import { makeStep, type PlanContext } from '../context';
-import { createFor } from '../create';
-import { hazard } from '../hazards';
-import { LOCKS } from '../locks';
-import { desiredMarker, markerStepIfNeeded } from '../markers';
+import { createMaterializedView, rebuildMaterializedView, temporaryViewName } from '../../render/materialized-views';
+import { emitAll, type PlanContext } from '../context';
+import { desiredMarker, markerStep } from '../markers';
 import { Phase } from '../order';
 
 export function viewDiffers(ctx: PlanContext, desired: MaterializedViewObject, live: MaterializedViewObject): string[] {
@@ -33,39 +26,15 @@ export function viewDiffers(ctx: PlanContext, desired: MaterializedViewObject, l
 export function planView(ctx: PlanContext, desired: MaterializedViewObject): void {
   const key = objectKey(desired);
   const live = ctx.liveByKey.get(key);
-  const tmpName = fitIdentifier(`${desired.name}_specql_new`);
-  const tmpIndex = fitIdentifier(`${desired.uniqueIndex.name}_specql_new`);
-  ctx.handled.add(`materialized_view:${desired.schema}.${tmpName}`);
+  ctx.handled.add(`materialized_view:${desired.schema}.${temporaryViewName(desired)}`);
   if (!live || live.kind !== 'materialized_view') {
-    for (const step of createFor(ctx, desired)) ctx.emit(Phase.Views, step);
-    const marker = markerStepIfNeeded(ctx, desired);
+    const steps = createMaterializedView(desired);
+    emitAll(ctx, Phase.Views, steps);
+    const marker = markerStep(ctx, desired, { fresh: true, group: steps[0]!.group!, createdWith: [desired] });
     if (marker) ctx.emit(Phase.Views, marker);
     return;
   }
   const diffs = viewDiffers(ctx, desired, live);
   if (diffs.length === 0) return;
-  const view = qualify(desired.schema, desired.name);
-  const tmp = qualify(desired.schema, tmpName);
-  const oldName = fitIdentifier(`${desired.name}_old`);
-  const cols = desired.uniqueIndex.columns.map(quoteIdent).join(', ');
-  const build = `${key}:build`;
-  const swap = `${key}:swap`;
-  const emit = (sql: string, description: string, group: string, lock: typeof LOCKS[keyof typeof LOCKS], hazards = [] as ReturnType<typeof hazard>[]): void =>
-    ctx.emit(Phase.Views, makeStep(ctx, { sql, object: key, description, lock, group, hazards }));
-  emit(`DROP MATERIALIZED VIEW IF EXISTS ${tmp};`, `drop leftover ${tmpName} of an interrupted rebuild, if any`, build, LOCKS.dropTable);
-  emit(
-    `CREATE MATERIALIZED VIEW ${tmp} AS\n${desired.query.trim().replace(/;$/, '')}\nWITH DATA;`,
-    `build new ${desired.name} beside the old one as ${tmpName} (${diffs.join(', ')} changed)`,
-    build,
-    LOCKS.none,
-    [hazard('view_rebuild', `${desired.schema}.${desired.name} is rebuilt; readers keep the old one until the swap`)],
-  );
-  emit(`CREATE UNIQUE INDEX ${quoteIdent(tmpIndex)} ON ${tmp} (${cols});`, `unique index for concurrent refreshes of the new ${desired.name}`, build, LOCKS.none);
-  emit(`ALTER MATERIALIZED VIEW ${view} RENAME TO ${quoteIdent(oldName)};`, `swap: ${desired.name} → ${oldName}`, swap, LOCKS.renameView,
-    [hazard('access_exclusive_lock', `the swap briefly locks ${desired.schema}.${desired.name} (waits for running readers, bounded by lock_timeout)`)]);
-  emit(`ALTER MATERIALIZED VIEW ${tmp} RENAME TO ${quoteIdent(desired.name)};`, `swap: ${tmpName} → ${desired.name}`, swap, LOCKS.renameView);
-  emit(`DROP MATERIALIZED VIEW ${qualify(desired.schema, oldName)};`, `drop the old ${desired.name}`, swap, LOCKS.dropTable);
-  emit(`ALTER INDEX ${qualify(desired.schema, tmpIndex)} RENAME TO ${quoteIdent(desired.uniqueIndex.name)};`, `rename ${tmpIndex} → ${desired.uniqueIndex.name}`, swap, LOCKS.alterIndex);
-  const marker = desiredMarker(ctx, desired);
-  if (marker) emit(`COMMENT ON MATERIALIZED VIEW ${view} IS ${quoteLiteral(marker)};`, `mark ${key} as managed by specql`, swap, LOCKS.comment);
+  emitAll(ctx, Phase.Views, rebuildMaterializedView(desired, diffs, desiredMarker(ctx, desired)));
 }
