@@ -121,7 +121,8 @@ export function viewRefreshCheck(entity: EntitySpec, view: MaterializedViewSpec)
  * rows: best of five rounds each (each after a small warm-up insert), every
  * insert undone; "without" disables the
  * trigger inside a subtransaction that is rolled back (it holds a SHARE ROW
- * EXCLUSIVE lock on the table for that one insert).
+ * EXCLUSIVE lock on the table for that one insert; lock_timeout 2 s, up to
+ * five tries).
  */
 export function triggerOverheadCheck(entity: EntitySpec, action: WorkflowAction): ServerCheck {
   const { bulkRows, triggerOverhead } = entity.verify;
@@ -151,7 +152,16 @@ export function triggerOverheadCheck(entity: EntitySpec, action: WorkflowAction)
     '  v_with := least(v_with, v_ms);',
     ...undo,
     'BEGIN',
-    `  ALTER TABLE ${tableOf(entity)} DISABLE TRIGGER ${trigger};`,
+    // Autovacuum's ANALYZE of a partition holds a conflicting lock; it is cancelled once
+    // we have waited deadlock_timeout (1 s), so wait up to 2 s, and try again a few times.
+    '  FOR v_try IN 1..5 LOOP',
+    '    BEGIN',
+    `      ALTER TABLE ${tableOf(entity)} DISABLE TRIGGER ${trigger};`,
+    '      EXIT;',
+    '    EXCEPTION WHEN lock_not_available THEN',
+    '      IF v_try = 5 THEN RAISE; END IF;',
+    '    END;',
+    '  END LOOP;',
     ...warmUp,
     '  v_t := clock_timestamp();',
     ...insertRowsSql(entity).split('\n').map((l) => `  ${l}`),
@@ -163,7 +173,7 @@ export function triggerOverheadCheck(entity: EntitySpec, action: WorkflowAction)
     'v_ratio := round(v_with / greatest(v_without, 0.001), 2);',
     `v_ok := v_ratio <= ${triggerOverhead};`,
     `v_measured := v_ratio || '× (per row ' || round(v_with / ${bulkRows}, 4) || ' ms with the trigger, ' || round(v_without / ${bulkRows}, 4) || ' ms without, ${bulkRows} rows)';`,
-  ], 120_000, ['v_round int', 'v_with numeric', 'v_without numeric', 'v_ratio numeric', 'v_warm jsonb']);
+  ], 120_000, ['v_round int', 'v_try int', 'v_with numeric', 'v_without numeric', 'v_ratio numeric', 'v_warm jsonb']);
 }
 
 export interface AnalyticsQuery {

@@ -108,6 +108,23 @@ test('a slow workflow trigger fails the trigger-overhead check with the measured
   }
 }, 180_000);
 
+test('a conflicting lock held for 3 s (as autovacuum holds one) delays the trigger check, which then passes', async () => {
+  const holder = await db.pool.connect();
+  try {
+    await holder.query('BEGIN');
+    await holder.query(`LOCK TABLE analytics.${current} IN SHARE UPDATE EXCLUSIVE MODE`);
+    const released = new Promise<void>((resolve) => setTimeout(() => void holder.query('COMMIT').then(() => resolve()), 3000));
+    const run = await verify('--entities', 'SalesTransaction', '--only', 'trigger_overhead');
+    await released;
+    const check = find(run.asserts, /trigger cost at most 3×/);
+    expect(check.measured).toMatch(/^[\d.]+× \(per row/);
+    expect(check.ok).toBe(true);
+  } finally {
+    await holder.query('ROLLBACK').catch(() => undefined);
+    holder.release();
+  }
+}, 120_000);
+
 test('a view without its unique index fails the refresh and the index check', async () => {
   await db.pool.query('DROP INDEX analytics.product_performance_mv_key');
   const run = await verify('--entities', 'ProductMetrics', '--only', 'view_refresh,indexes_valid');

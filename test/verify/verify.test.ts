@@ -72,8 +72,9 @@ test('every check passes on a healthy database, each TAP line with its measured 
 
 test('--format json reports the same checks, with every kind present', async () => {
   const result = await specql('verify', dir, '--database-url', db.url, '--format', 'json');
+  const report = JSON.parse(result.stdout) as { ok: boolean; failed: number; checks: { kind: string; ok: boolean; measured: string; number: number; details: string[] }[]; pgTap: { schema: string | null } };
+  expect(report.checks.filter((c) => !c.ok)).toEqual([]);
   expect(result.code).toBe(0);
-  const report = JSON.parse(result.stdout) as { ok: boolean; failed: number; checks: { kind: string; ok: boolean; measured: string; number: number }[]; pgTap: { schema: string | null } };
   expect(report.ok).toBe(true);
   expect(report.failed).toBe(0);
   expect(report.pgTap.schema).toBeNull();
