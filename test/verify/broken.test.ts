@@ -11,7 +11,7 @@ import { loadSpecs } from '../../src/spec/load';
 import type { SpecSet } from '../../src/spec/model';
 import { specql } from '../support/cli';
 import { createTestDatabase, type TestDatabase } from '../support/db';
-import { GENEROUS, parseTap, specsWithBudgets, splitMeasured, TINY, type TapAssert } from './support';
+import { analyzeLikeAutovacuum, GENEROUS, parseTap, specsWithBudgets, splitMeasured, TINY, type TapAssert } from './support';
 
 let db: TestDatabase;
 let dir: string;
@@ -25,6 +25,7 @@ beforeAll(async () => {
   ({ specs } = await loadSpecs([dir]));
   await applySpecs(specs, { databaseUrl: db.url });
   expect((await specql('load-test', dir, '--rows', '1000', '--clients', '2', '--seed', '11', '--database-url', db.url)).code).toBe(0);
+  await analyzeLikeAutovacuum(db.pool);
 }, 180_000);
 
 afterAll(async () => {

@@ -97,3 +97,23 @@ export async function snapshot(pool: Pool, schemas: readonly string[]): Promise<
   );
   return { relations: relations.rows, counts, indexes: indexes.rows, triggers: triggers.rows, functions: functions.rows, temporary: temporary.rows };
 }
+
+/**
+ * Statistics as autovacuum leaves them: every plain table and partition
+ * analyzed, partitioned parents not (autovacuum never analyzes those), and
+ * BRIN indexes fully summarized. The checks' plans must not depend on it.
+ */
+export async function analyzeLikeAutovacuum(pool: Pool): Promise<void> {
+  const { rows } = await pool.query<{ name: string }>(
+    `SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = 'analytics' AND c.relkind IN ('r', 'm')`,
+  );
+  for (const r of rows) await pool.query(`ANALYZE ${r.name}`);
+  // A BRIN index built after its rows summarizes them all (one built on an empty partition does
+  // not, until VACUUM): what a REINDEX, such as verify's own, leaves. Plans must hold either way.
+  const { rows: brin } = await pool.query<{ name: string }>(
+    `SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     JOIN pg_am am ON am.oid = c.relam WHERE n.nspname = 'analytics' AND c.relkind = 'i' AND am.amname = 'brin'`,
+  );
+  for (const r of brin) await pool.query(`REINDEX INDEX ${r.name}`);
+}

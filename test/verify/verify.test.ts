@@ -11,7 +11,7 @@ import { loadSpecs } from '../../src/spec/load';
 import { CHECK_KINDS } from '../../src/verify/types';
 import { specql } from '../support/cli';
 import { createTestDatabase, type TestDatabase } from '../support/db';
-import { GENEROUS, parseTap, snapshot, specsWithBudgets, splitMeasured } from './support';
+import { analyzeLikeAutovacuum, GENEROUS, parseTap, snapshot, specsWithBudgets, splitMeasured } from './support';
 
 let db: TestDatabase;
 let dir: string;
@@ -27,6 +27,7 @@ beforeAll(async () => {
   // Drain the metrics queue as a worker would, and refresh the view: the queries and the refresh see real rows.
   while (Number((await db.pool.query('SELECT analytics.update_performance_metrics_process() AS n')).rows[0].n) > 0);
   await db.pool.query('SELECT analytics.refresh_product_performance_mv()');
+  await analyzeLikeAutovacuum(db.pool);
 }, 180_000);
 
 afterAll(async () => {
