@@ -21,3 +21,8 @@ export { copyRows } from './load/copy';
 export { bulkLoad } from './load/bulk-load';
 export type { Diagnostic } from './diagnostics/diagnostic';
 export { renderDiagnostic } from './diagnostics/render';
+export { deriveChecks } from './verify/derive';
+export { runChecks } from './verify/run';
+export { installPgTapTests } from './verify/pgtap';
+export type { CheckResult, CheckKind } from './verify/types';
+export { runLoadTest, type LoadTestReport } from './loadtest/run';

@@ -11,6 +11,8 @@ const COMMANDS = {
   maintain: 'roll the partition window forward, archive old partitions, refresh views',
   worker: 'run what the specs schedule: drain queues, refresh views, maintain partitions',
   status: 'partitions, DEFAULT rows, index use, queues, view staleness; --check for alerts',
+  verify: 'run the performance and structural checks the specs imply; prints TAP',
+  'load-test': 'load synthetic rows with concurrent clients; reports rows/s, latency, metrics lag',
   'json-schema': 'print the JSON Schema for spec files (for editors)',
 } as const;
 

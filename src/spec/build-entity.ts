@@ -43,6 +43,7 @@ import type {
 import { alignDown, isoDate, parseIsoDate, PARTITION_INTERVALS, retentionCount } from './partitioning';
 import { refreshSchedule } from './refresh';
 import { nearest } from './suggest';
+import { buildVerify } from './verify-settings';
 import { isTemporal, normalizeType, TYPE_NAMES } from './types';
 import { locate, positionOf, type PathSegment, type SpecDocument } from './yaml-source';
 
@@ -408,6 +409,7 @@ export function buildEntity(doc: SpecDocument, report: Report): EntityDraft | nu
     partitioning,
     actions,
     materializedView,
+    verify: buildVerify(doc, raw, report),
     at: positionOf(doc, ['entity'], 'key'),
   };
   return { spec, doc, tableGiven };

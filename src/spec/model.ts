@@ -140,6 +140,20 @@ export interface ViewCacheSpec {
   readonly at: SourcePosition;
 }
 
+/** Budgets of `specql verify` and the pgTAP tests (the `verify:` extension; ./verify-settings.ts). */
+export interface VerifySpec {
+  /** Rows each bulk check loads. */
+  readonly bulkRows: number;
+  readonly bulkLoadMs: number;
+  readonly queryMs: number;
+  readonly refreshMs: number;
+  readonly readerWaitMs: number;
+  /** Largest per-row insert time with the workflow trigger ÷ without it. */
+  readonly triggerOverhead: number;
+  readonly clients: number;
+  readonly clientP99Ms: number;
+}
+
 export interface EntitySpec {
   /** As written: `SalesTransaction`. */
   readonly entity: string;
@@ -154,6 +168,7 @@ export interface EntitySpec {
   readonly partitioning: PartitioningSpec | null;
   readonly actions: readonly ActionSpec[];
   readonly materializedView: MaterializedViewSpec | null;
+  readonly verify: VerifySpec;
   readonly at: SourcePosition;
 }
 

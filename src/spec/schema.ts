@@ -11,6 +11,7 @@
  * The same schema is exported as JSON Schema (./json-schema.ts) for editors.
  */
 import { z } from 'zod';
+import { VerifySchema } from './verify-settings';
 
 const boolHint = (text: string) => z.boolean().optional().describe(text);
 
@@ -173,6 +174,7 @@ export const EntitySchema = z
       .optional()
       .describe('How often the view is refreshed: N minutes (N divides 60), N hours (N divides 24), 1 day or 1 week.'),
     view: ViewSchema.optional(),
+    verify: VerifySchema.optional(),
   })
   .describe('One SpecQL entity: a table, its indexes, partitioning, actions and materialized view.');
 

@@ -25,6 +25,8 @@ const LAYERS = [
   'engine', // the facade the edges call
   'worker', // specql worker: drains queues, refreshes views, maintains partitions, writes the Redis cache
   'status', // specql status: what the database and the worker's run log say about lag
+  'loadtest', // synthetic rows and the load-test runner
+  'verify', // checks derived from the specs, run on a live database; pgTAP tests
   'cli',
   'pulumi',
   'bench',

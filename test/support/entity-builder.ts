@@ -16,6 +16,7 @@ import type {
 import type { SourcePosition } from '../../src/diagnostics/diagnostic';
 import { snakeCase } from '../../src/model/ident';
 import { sql } from './sql';
+import { DEFAULT_VERIFY } from '../../src/spec/verify-settings';
 
 export const at: SourcePosition = { file: 'test.yaml', line: 1, column: 1 };
 
@@ -92,6 +93,7 @@ export function entity(input: EntityInput): EntitySpec {
     partitioning: input.partitioning ?? null,
     actions: input.actions ?? [],
     materializedView: input.materializedView ?? null,
+    verify: DEFAULT_VERIFY,
     at,
   };
 }

@@ -12,6 +12,8 @@ import { outputsText } from '../../engine/outputs-text';
 import { planToJson } from '../../plan/format/json';
 import { isHazardCode } from '../../plan/gate';
 import type { HazardCode } from '../../model/step';
+import { withClient } from '../../db/connection';
+import { installPgTapTests } from '../../verify/pgtap';
 import { csv, dateOption, loadOrReport, numberOption, parseCommandArgs, UsageError } from '../args';
 
 const USAGE =
@@ -49,12 +51,17 @@ export async function run(args: string[]): Promise<number> {
         ...numberOption(values.retention, 'retention'),
         ...(csv(values.entities).length ? { entities: csv(values.entities) } : {}),
       });
+      // With the pgtap extension installed, the in-database performance checks become pgTAP tests (src/verify/pgtap.ts).
+      const pgTap = await withClient(target.url, (c) => installPgTapTests(c, specs, numberOption(values.premake, 'premake')));
       if (format === 'json') {
-        process.stdout.write(`${JSON.stringify({ plan: planToJson(result.plan), report: result.report.results.map((r) => ({ index: r.index, status: r.status, attempts: r.attempts, durationMs: r.durationMs, description: r.step.description })), outputs: result.outputs }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ plan: planToJson(result.plan), report: result.report.results.map((r) => ({ index: r.index, status: r.status, attempts: r.attempts, durationMs: r.durationMs, description: r.step.description })), outputs: result.outputs, pgTap }, null, 2)}\n`);
       } else {
         process.stdout.write(result.plan.steps.length === 0 ? 'No changes: the database matches the specs.\n' : `${reportText(result.report)}\n`);
         for (const d of result.plan.diagnostics) process.stdout.write(`note: ${d.message}\n`);
         process.stdout.write(outputsText(result.outputs));
+        if (pgTap.schema !== null) {
+          process.stdout.write(`pgTAP: ${pgTap.functions.length} performance test functions in schema ${pgTap.schema}; run ${pgTap.calls.join(' ')}\n`);
+        }
       }
       return 0;
     } finally {
