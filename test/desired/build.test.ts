@@ -184,7 +184,7 @@ test('the same inputs give identical output; today is the only clock', () => {
 test('extensions name their reason; GIN on arrays needs none, GIN on text needs btree_gin', () => {
   const desired = buildDesired(variantSpecs(), { today: '2024-03-15' });
   expect(desired.objects.filter((o) => o.kind === 'extension')).toEqual([
-    { kind: 'extension', name: 'btree_gin', reason: 'GIN on text columns (iot.idx_event_device_gin)' },
+    { kind: 'extension', name: 'btree_gin', schema: 'iot', reason: 'GIN on text columns (iot.idx_event_device_gin)' },
   ]);
 });
 

@@ -50,8 +50,8 @@ actions:
         action: update
         entity: Column
         fields:
-          total: "total + transaction.amount"
-        condition: "buyer = transaction.buyer"
+          total: 'total + "order".amount'
+        condition: 'buyer = "order".buyer'
 verify:
   bulk_load: 60 s
   query: 60 s
