@@ -14,6 +14,7 @@ import { buildDesired } from '../desired/build';
 import * as engine from '../engine';
 import { loadExpressionParser, loadSpecSources } from '../spec/load';
 import { renderScript } from '../plan/script';
+import { groupSteps } from '../plan/format/group';
 
 export type Specs = SpecSet;
 export type EntitySpecLike = EntitySpec;
@@ -63,10 +64,19 @@ export async function plan(specs: Specs, options: EngineOptions): Promise<Planne
   return {
     steps: plan.steps,
     hazards: plan.hazards.map((h) => (h.blocking ? `${h.code} (blocking: allowHazards must name it)` : h.code)),
-    sql: plan.steps.map((step, i) => {
-      const hazards = step.hazards.length > 0 ? ` [hazards: ${step.hazards.map((h) => h.code).join(', ')}]` : '';
-      const sql = step.sql.trimEnd();
-      return `\n-- ${i + 1}. ${step.description}${hazards}\n${sql}${sql.endsWith(';') ? '' : ';'}`;
+    // Steps repeated per partition get one summary line first, so a review reads
+    // "create index … concurrently on 39 partitions, then attach"; every statement follows.
+    sql: groupSteps(plan.steps).flatMap((group) => {
+      const header =
+        group.steps.length > 1
+          ? [`\n-- ${group.first}-${group.last}. ${group.summary}${group.hazards.length ? ` [hazards: ${group.hazards.join(', ')}]` : ''}:`]
+          : [];
+      const steps = group.steps.map((step, k) => {
+        const hazards = step.hazards.length > 0 ? ` [hazards: ${step.hazards.map((h) => h.code).join(', ')}]` : '';
+        const sql = step.sql.trimEnd();
+        return `${header.length ? '' : '\n'}-- ${group.first + k}. ${step.description}${hazards}\n${sql}${sql.endsWith(';') ? '' : ';'}`;
+      });
+      return [...header, ...steps];
     }),
   };
 }
