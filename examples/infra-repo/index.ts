@@ -9,7 +9,7 @@
  *   pulumi up
  */
 import * as pulumi from '@pulumi/pulumi';
-import { SpecqlStack } from 'pulumi-specql';
+import { SpecqlStack, type PostgresqlObjectsArgs } from 'pulumi-specql';
 
 const config = new pulumi.Config();
 
@@ -21,11 +21,10 @@ const analytics = new SpecqlStack('analytics', {
   refreshOverrides: config.getObject<Record<string, string>>('refreshOverrides'),
   allowHazards: config.getObject<string[]>('allowHazards'),
   deletionPolicy: pulumi.getStack() === 'prod' ? 'retain' : 'drop',
-  // Database-level objects owned by @pulumi/postgresql, created before the entities.
-  postgresql: {
-    roles: [{ name: 'analytics_writer' }],
-    executeGrants: ['analytics_writer'],
-  },
+  // Database-level objects owned by @pulumi/postgresql, created before the entities, when the
+  // stack config asks for them (it needs the postgresql provider plugin), e.g. in Pulumi.prod.yaml:
+  //   analytics-infra:postgresql: { roles: [{ name: analytics_writer }], executeGrants: [analytics_writer] }
+  postgresql: config.getObject<PostgresqlObjectsArgs>('postgresql'),
 });
 
 /** Per entity: table, partitions, partition window, refresh schedules (with the command when run externally). */

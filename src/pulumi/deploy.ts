@@ -16,6 +16,7 @@
 import * as path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import type { EntityStackOutputs } from './entity';
+import { projectRoot } from './discover';
 import { SpecqlStack, type PostgresqlObjectsArgs } from './stack';
 import type { DeletionPolicy } from './types';
 
@@ -24,12 +25,14 @@ export interface DeployResult {
   readonly entities: pulumi.Output<Record<string, EntityStackOutputs>>;
 }
 
-export function deployFromConfig(projectRoot: string = process.cwd()): DeployResult {
+/** `root`: where Pulumi.yaml is (default: found as SpecqlStack finds it; the CLI's cwd is the directory of `main`). */
+export function deployFromConfig(root: string = projectRoot(pulumi.runtime.getRootDirectory())): DeployResult {
   const config = new pulumi.Config();
-  const specsDir = path.resolve(projectRoot, config.get('specsDir') ?? 'specs');
-  const relative = path.relative(projectRoot, specsDir) || '.';
+  const specsDir = path.resolve(root, config.get('specsDir') ?? 'specs');
+  const relative = path.relative(root, specsDir) || '.';
   const stack = new SpecqlStack('specql', {
     specs: relative.startsWith('..') ? specsDir : relative,
+    root,
     databaseUrl: config.requireSecret('databaseUrl'),
     premake: config.getNumber('partitionPremake'),
     retention: config.getNumber('retention'),

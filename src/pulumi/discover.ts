@@ -42,8 +42,36 @@ export function specFilesIn(paths: readonly string[]): string[] {
   return files;
 }
 
-export function readSources(files: readonly string[]): SpecSource[] {
-  return files.map((file) => ({ file, text: fs.readFileSync(file, 'utf8') }));
+/**
+ * Reads the files; with `root`, relative paths resolve against it (not the
+ * process's cwd) and keep their relative name, so messages still read
+ * `specs/x.yaml:3:5` wherever the program runs.
+ */
+export function readSources(files: readonly string[], root?: string): SpecSource[] {
+  return files.map((file) => ({ file, text: fs.readFileSync(root ? path.resolve(root, file) : file, 'utf8') }));
+}
+
+/** specFilesIn for paths relative to `root`; the file names returned stay relative to it. */
+export function specFilesUnder(root: string, paths: readonly string[]): string[] {
+  return specFilesIn(paths.map((p) => path.resolve(root, p))).map((abs) => {
+    const rel = path.relative(root, abs);
+    return rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel;
+  });
+}
+
+/**
+ * The Pulumi project's root (the directory of Pulumi.yaml). Not the cwd: the
+ * CLI runs a program whose Pulumi.yaml `main` is a file (this repository's
+ * dist/pulumi/program.js) in that file's directory. The language host passes
+ * the root (PULUMI_NODEJS_ROOT_DIRECTORY, via `rootDirectory`); failing that,
+ * the nearest Pulumi.yaml above the cwd; failing that, the cwd.
+ */
+export function projectRoot(rootDirectory: string | undefined, cwd: string = process.cwd()): string {
+  if (rootDirectory) return rootDirectory;
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'Pulumi.yaml')) || fs.existsSync(path.join(dir, 'Pulumi.yml'))) return dir;
+    if (path.dirname(dir) === dir) return cwd;
+  }
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);

@@ -153,6 +153,9 @@ export class Entity extends pulumi.dynamic.Resource {
       databaseUrl: pulumi.secret(args.databaseUrl),
       settings,
       providerVersion: PROVIDER_VERSION,
+      // Preview or update (`__` keys are internal to Pulumi: never displayed). Check
+      // records a spent plan in the update's state, see EntityProvider.check.
+      __dryRun: pulumi.runtime.isDryRun(),
       // Computed by check (inputs) or by the provider (outputs): declared so the SDK resolves them.
       connection: undefined,
       target: undefined,

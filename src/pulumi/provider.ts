@@ -35,7 +35,8 @@ type Failure = pulumi.dynamic.CheckFailure;
 export class EntityProvider implements pulumi.dynamic.ResourceProvider {
   constructor(private readonly config: ProviderConfig = {}) {}
 
-  async check(_olds: unknown, news: EntityProgramInputs): Promise<pulumi.dynamic.CheckResult> {
+  async check(_olds: unknown, program: EntityProgramInputs): Promise<pulumi.dynamic.CheckResult> {
+    const { __dryRun: dryRun, ...news } = program;
     const failures: Failure[] = [];
     if (typeof news.entity !== 'string' || news.entity === '') failures.push({ property: 'entity', reason: 'entity: the entity name is required' });
     if (!Array.isArray(news.sources) || news.sources.length === 0) failures.push({ property: 'sources', reason: 'sources: at least one spec file is required' });
@@ -56,15 +57,23 @@ export class EntityProvider implements pulumi.dynamic.ResourceProvider {
     if (failures.length > 0 || !spec) return { inputs: news, failures };
 
     const urlKnown = news.databaseUrl !== UNKNOWN;
-    const { plannedSql, planSummary } = await planned(news.entity, loaded.specs, settings, urlKnown ? news.databaseUrl : null);
+    const plan = await planned(news.entity, loaded.specs, settings, urlKnown ? news.databaseUrl : null);
+    // The checked inputs of an update are what the state keeps, and the CLI's next
+    // `preview --diff` shows plannedSql as a line diff against them. Kept as the
+    // plan just run, every applied statement would show as removed next time; so an
+    // update records the plan as spent; diff reads the pending step count from
+    // __pendingSteps (`__` keys are Pulumi-internal: stored, never displayed).
+    const live = plan.planSummary.source === 'live';
+    const shown = dryRun === false && live ? settled(news.entity) : plan;
     const inputs: EntityCheckedInputs = {
       ...news,
       settings,
       connection: urlKnown ? redactUrl(news.databaseUrl) : UNKNOWN,
       target: targetOf(spec),
       specHash: specHash(news.entity, loaded.specs),
-      plannedSql,
-      planSummary,
+      plannedSql: shown.plannedSql,
+      planSummary: shown.planSummary,
+      __pendingSteps: live ? plan.planSummary.steps : 0,
     };
     return { inputs };
   }
@@ -82,7 +91,7 @@ export class EntityProvider implements pulumi.dynamic.ResourceProvider {
       olds.providerVersion !== news.providerVersion ||
       !same(olds.settings, news.settings) ||
       // The live database differs from the spec (drift, or time moved the partition window).
-      (news.planSummary?.source === 'live' && news.planSummary.steps > 0);
+      pendingSteps(news) > 0;
     return replaces.length > 0 ? { changes: true, replaces, deleteBeforeReplace: true } : { changes: changed };
   }
 
@@ -134,8 +143,11 @@ export class EntityProvider implements pulumi.dynamic.ResourceProvider {
     const applied = await guard(url, () => engine.apply(loaded.specs, { ...options(inputs.settings, url), entities: [inputs.entity] }));
     const outputs = applied.find((o) => o.entity === inputs.entity);
     if (!outputs) throw new Error(`specql: applying ${inputs.entity} returned no outputs for it`);
-    const { databaseUrl: _secret, ...rest } = inputs;
-    return { ...rest, ...plain(outputs), drift: [] };
+    const { databaseUrl: _secret, __pendingSteps: _pending, ...rest } = inputs;
+    // The plan is spent: the state records what a check right now would say. The
+    // CLI's preview of the next change diffs these old outputs against the new
+    // inputs, so a stale plan here would show every applied statement as removed.
+    return { ...rest, ...settled(inputs.entity), ...plain(outputs), drift: [] };
   }
 
   /** Read and delete get the old outputs only (no secret inputs): the URL comes from stack config when it names the same database. */
@@ -178,7 +190,7 @@ async function planned(
     try {
       const plan = await engine.plan(specs, { ...options(settings, url), entities: [entity] });
       const summary: PlanSummary = { source: 'live', steps: plan.steps.length, hazards: plan.hazards, note: null };
-      const header = `-- ${entity}: ${plan.steps.length === 0 ? 'no changes: the database matches the spec' : `${plan.steps.length} step(s) planned against ${redactUrl(url)}`}`;
+      const header = plan.steps.length === 0 ? noChangesHeader(entity) : `-- ${entity}: ${plan.steps.length} step(s) planned against ${redactUrl(url)}`;
       return { plannedSql: [header, ...plan.sql].join('\n'), planSummary: summary };
     } catch (error) {
       const why = scrub((error as Error).message, url);
@@ -190,6 +202,21 @@ async function planned(
     plannedSql: `-- ${entity}: DDL for a FRESH database, not a live plan: ${note}.\n-- The update plans again against the live database before applying.\n${script}`,
     planSummary: { source: 'fresh-database', steps: 0, hazards: [], note },
   };
+}
+
+/** Steps the live plan at check time had (0 for a fresh-database plan, which says nothing about the live one). */
+function pendingSteps(news: EntityCheckedInputs): number {
+  if (typeof news.__pendingSteps === 'number') return news.__pendingSteps;
+  return news.planSummary?.source === 'live' ? news.planSummary.steps : 0;
+}
+
+/** plannedSql and planSummary after a successful apply: the database matches the spec. */
+export function settled(entity: string): { plannedSql: string; planSummary: PlanSummary } {
+  return { plannedSql: noChangesHeader(entity), planSummary: { source: 'live', steps: 0, hazards: [], note: null } };
+}
+
+function noChangesHeader(entity: string): string {
+  return `-- ${entity}: no changes: the database matches the spec`;
 }
 
 /** Connection-level failures (network, authentication, missing database), as opposed to planning errors. */
@@ -209,7 +236,13 @@ export function specHash(entity: string, specs: engine.Specs): string {
   for (const action of (own?.actions ?? []) as readonly { kind: string; steps?: readonly { entity: string }[] }[]) {
     for (const step of action.steps ?? []) written.add(step.entity);
   }
-  const relevant = specs.entities.filter((e) => e.entity === entity || written.has(e.entity)).map(withoutPositions);
+  // Of the entities its workflow writes, only what the generated SQL refers to (names,
+  // columns, key): their own indexes or views are not this entity's change. Anything
+  // missed here still shows up as steps of the live plan, which diff also reads.
+  const relevant = specs.entities
+    .filter((e) => e.entity === entity || written.has(e.entity))
+    .map((e) => (e.entity === entity ? e : { entity: e.entity, schema: e.schema, table: e.table, fields: e.fields, primaryKey: e.primaryKey }))
+    .map(withoutPositions);
   return createHash('sha256').update(JSON.stringify(relevant)).digest('hex');
 }
 

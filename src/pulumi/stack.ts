@@ -7,7 +7,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import * as postgresql from '@pulumi/postgresql';
 import { urlParts } from './connection';
-import { deploymentOrder, discoverEntities, readSources, sourcesFor, specFilesIn, type DiscoveredEntity, type SpecSource } from './discover';
+import { deploymentOrder, discoverEntities, projectRoot, readSources, sourcesFor, specFilesUnder, type DiscoveredEntity, type SpecSource } from './discover';
 import { Entity, type EntitySettingsArgs, type EntityStackOutputs } from './entity';
 
 export interface PostgresqlObjectsArgs {
@@ -24,8 +24,10 @@ export interface PostgresqlObjectsArgs {
 }
 
 export interface SpecqlStackArgs extends EntitySettingsArgs {
-  /** Spec files or directories (every .yaml/.yml inside). */
+  /** Spec files or directories (every .yaml/.yml inside), relative to `root`. */
   readonly specs: string | readonly string[];
+  /** Where relative `specs` paths start: default the Pulumi project's root (the directory of Pulumi.yaml), not the cwd. */
+  readonly root?: string;
   /** PostgreSQL URL for this stack's database; stored as a secret. */
   readonly databaseUrl: pulumi.Input<string>;
   /** Let @pulumi/postgresql own database-level objects; off by default (the entities create what they need). */
@@ -49,7 +51,8 @@ export class SpecqlStack extends pulumi.ComponentResource {
   constructor(name: string, args: SpecqlStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super('specql:index:SpecqlStack', name, {}, opts);
     const paths = typeof args.specs === 'string' ? [args.specs] : [...args.specs];
-    const sources = readSources(specFilesIn(paths));
+    const root = args.root ?? projectRoot(pulumi.runtime.getRootDirectory());
+    const sources = readSources(specFilesUnder(root, paths), root);
     const found = discoverEntities(sources);
     for (const e of found) {
       const twin = found.find((o) => o !== e && o.name === e.name);

@@ -40,6 +40,8 @@ export interface EntityProgramInputs {
   readonly databaseUrl: string;
   readonly settings: EntitySettings;
   readonly providerVersion: string;
+  /** Whether the program runs for a preview (true) or an update (false); check consumes it. */
+  readonly __dryRun?: boolean;
 }
 
 /** Inputs after check: validated, planned, the exact SQL visible to `pulumi preview --diff`. */
@@ -51,6 +53,8 @@ export interface EntityCheckedInputs extends EntityProgramInputs {
   readonly specHash: string;
   readonly plannedSql: string;
   readonly planSummary: PlanSummary;
+  /** Steps of the live plan at check time (what diff reads; plannedSql of an update is recorded as spent). */
+  readonly __pendingSteps?: number;
 }
 
 /** Outputs: the checked inputs minus the secret URL, plus the entity's generated names. */
