@@ -74,6 +74,7 @@ export class EntityProvider implements pulumi.dynamic.ResourceProvider {
       plannedSql: shown.plannedSql,
       planSummary: shown.planSummary,
       __pendingSteps: live ? plan.planSummary.steps : 0,
+      __checkedAt: Date.now(),
     };
     return { inputs };
   }
@@ -91,7 +92,7 @@ export class EntityProvider implements pulumi.dynamic.ResourceProvider {
       olds.providerVersion !== news.providerVersion ||
       !same(olds.settings, news.settings) ||
       // The live database differs from the spec (drift, or time moved the partition window).
-      pendingSteps(news) > 0;
+      liveChanges(olds, news);
     return replaces.length > 0 ? { changes: true, replaces, deleteBeforeReplace: true } : { changes: changed };
   }
 
@@ -112,7 +113,7 @@ export class EntityProvider implements pulumi.dynamic.ResourceProvider {
     const inspected = await guard(url, () => engine.inspect(spec, loaded.specs, options(props.settings, url)));
     // A dropped table is a deleted resource: an empty id tells the engine so.
     if (!inspected.exists || !inspected.outputs) return { id: '' as string, props: {} };
-    const state: EntityState = { ...props, ...plain(inspected.outputs), drift: [...inspected.drift] };
+    const state: EntityState = { ...props, ...plain(inspected.outputs), drift: [...inspected.drift], __readAt: Date.now() };
     return { id, props: state };
   }
 
@@ -143,7 +144,7 @@ export class EntityProvider implements pulumi.dynamic.ResourceProvider {
     const applied = await guard(url, () => engine.apply(loaded.specs, { ...options(inputs.settings, url), entities: [inputs.entity] }));
     const outputs = applied.find((o) => o.entity === inputs.entity);
     if (!outputs) throw new Error(`specql: applying ${inputs.entity} returned no outputs for it`);
-    const { databaseUrl: _secret, __pendingSteps: _pending, ...rest } = inputs;
+    const { databaseUrl: _secret, __pendingSteps: _pending, __checkedAt: _checked, ...rest } = inputs;
     // The plan is spent: the state records what a check right now would say. The
     // CLI's preview of the next change diffs these old outputs against the new
     // inputs, so a stale plan here would show every applied statement as removed.
@@ -202,6 +203,17 @@ async function planned(
     plannedSql: `-- ${entity}: DDL for a FRESH database, not a live plan: ${note}.\n-- The update plans again against the live database before applying.\n${script}`,
     planSummary: { source: 'fresh-database', steps: 0, hazards: [], note },
   };
+}
+
+/**
+ * Whether the live database differs from the spec. In an update, check has just
+ * planned (news.__pendingSteps). `pulumi refresh` asks the same question the
+ * other way round: olds are the outputs read just now and news the inputs
+ * stored by the last update, whose plan is stale; then the drift read decides.
+ */
+function liveChanges(olds: EntityState, news: EntityCheckedInputs): boolean {
+  const refreshed = typeof olds.__readAt === 'number' && typeof news.__checkedAt === 'number' && olds.__readAt > news.__checkedAt;
+  return refreshed ? (olds.drift ?? []).length > 0 : pendingSteps(news) > 0;
 }
 
 /** Steps the live plan at check time had (0 for a fresh-database plan, which says nothing about the live one). */

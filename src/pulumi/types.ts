@@ -55,6 +55,8 @@ export interface EntityCheckedInputs extends EntityProgramInputs {
   readonly planSummary: PlanSummary;
   /** Steps of the live plan at check time (what diff reads; plannedSql of an update is recorded as spent). */
   readonly __pendingSteps?: number;
+  /** When check ran (ms): tells a refresh's diff (stored inputs) from an update's (fresh ones). */
+  readonly __checkedAt?: number;
 }
 
 /** Outputs: the checked inputs minus the secret URL, plus the entity's generated names. */
@@ -62,6 +64,8 @@ export type EntityState = Omit<EntityCheckedInputs, 'databaseUrl'> &
   EntityOutputs & {
     /** What refresh found different from the spec (empty after an up). */
     readonly drift: readonly string[];
+    /** When a refresh read these outputs (ms); absent after create / update. */
+    readonly __readAt?: number;
   };
 
 export const DEFAULT_SETTINGS: EntitySettings = {

@@ -7,15 +7,16 @@
  * The steps run in order and build on each other (one deployment history),
  * as a person at a terminal would; a failing step reports the CLI's output.
  *
- * SPECQL_E2E_TRANSCRIPT=<file> writes the `preview --diff` of the spec change
- * (the index added to the partitioned table) to that file: docs/pulumi.md
- * quotes it.
+ * SPECQL_E2E_TRANSCRIPT=docs/pulumi.md puts the `preview --diff` of the spec
+ * change (the index added to the partitioned table) into that file, between
+ * its transcript markers: the transcript there is captured, not typed.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { withClient } from '../../src/db/connection';
 import { createScratchDatabase, type ScratchDatabase } from '../../src/db/scratch';
 import { catalogSnapshot, count, execute, partitionedIndex, tablesIn } from './support/catalog';
-import { entityBlocks, entityOps } from './support/preview';
+import { entityBlocks, entityOps, expectOp } from './support/preview';
 import { PulumiProject, REPO, transcript } from './support/pulumi';
 
 const ENTITIES = ['CategoryMetrics', 'CustomerMetrics', 'ProductMetrics', 'SalesTransaction'];
@@ -134,9 +135,7 @@ describe('the repository project under the real pulumi CLI', () => {
     const before = await catalogSnapshot(devDb.url);
     const preview = await project.ok(['preview', '--diff'], { stack: 'dev' });
     expect(await catalogSnapshot(devDb.url)).toEqual(before);
-    if (process.env.SPECQL_E2E_TRANSCRIPT) {
-      fs.writeFileSync(path.resolve(REPO, process.env.SPECQL_E2E_TRANSCRIPT), `$ pulumi preview --diff --stack dev\n${preview.stdout}`);
-    }
+    if (process.env.SPECQL_E2E_TRANSCRIPT) writeTranscript(process.env.SPECQL_E2E_TRANSCRIPT, preview.stdout);
 
     const ops = entityOps(preview.stdout);
     expect(ops.SalesTransaction).toBe('update');
@@ -160,13 +159,11 @@ describe('the repository project under the real pulumi CLI', () => {
     await execute(devDb.url, 'DROP INDEX analytics.idx_customer_metrics_segment');
 
     const refresh = await project.ok(['refresh', '--yes', '--diff'], { stack: 'dev' });
-    expect(entityOps(refresh.stdout).CustomerMetrics).toBe('update');
-    const drifted = entityBlocks(refresh.stdout).find((b) => b.name === 'CustomerMetrics')!;
+    const drifted = expectOp(refresh.stdout, 'CustomerMetrics', 'update');
     expect(drifted.text).toContain('idx_customer_metrics_segment');
 
     const preview = await project.ok(['preview', '--diff'], { stack: 'dev' });
-    expect(entityOps(preview.stdout).CustomerMetrics).toBe('update');
-    const block = entityBlocks(preview.stdout).find((b) => b.name === 'CustomerMetrics')!;
+    const block = expectOp(preview.stdout, 'CustomerMetrics', 'update');
     expect(block.text).toMatch(/CREATE INDEX[^\n]*idx_customer_metrics_segment/);
 
     await project.ok(['up', '--yes', '--skip-preview'], { stack: 'dev' });
@@ -239,13 +236,28 @@ describe('the repository project under the real pulumi CLI', () => {
   });
 });
 
+/** The range partitions of analytics.sales_transaction (the DEFAULT partition left out, as in the outputs). */
 async function partitionsOf(url: string): Promise<string[]> {
-  const { withClient } = await import('../../src/db/connection');
   return withClient(url, async (c) => {
     const r = await c.query(
       `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-        WHERE i.inhparent = 'analytics.sales_transaction'::regclass ORDER BY 1`,
+        WHERE i.inhparent = 'analytics.sales_transaction'::regclass
+          AND pg_get_expr(c.relpartbound, c.oid) <> 'DEFAULT' ORDER BY 1`,
     );
     return r.rows.map((row) => row.relname as string);
   });
+}
+
+const START = '<!-- e2e transcript: start -->';
+const END = '<!-- e2e transcript: end -->';
+
+/** Replaces the text between the markers of `file` with the CLI's output, fenced. */
+function writeTranscript(file: string, output: string): void {
+  const target = path.resolve(REPO, file);
+  const text = fs.readFileSync(target, 'utf8');
+  const from = text.indexOf(START);
+  const to = text.indexOf(END);
+  if (from < 0 || to < from) throw new Error(`${file} has no ${START} … ${END} block for the transcript`);
+  const body = ['', '```text', '$ pulumi preview --diff --stack dev', output.trimEnd(), '```', ''].join('\n');
+  fs.writeFileSync(target, `${text.slice(0, from + START.length)}${body}${text.slice(to)}`);
 }

@@ -58,3 +58,12 @@ export function entityBlocks(output: string): ResourceBlock[] {
 export function entityOps(output: string): Record<string, string> {
   return Object.fromEntries(entityBlocks(output).map((b) => [b.name, b.op]));
 }
+
+/** Fails with the whole CLI output when `name` is not listed with operation `op`. */
+export function expectOp(output: string, name: string, op: string): ResourceBlock {
+  const block = entityBlocks(output).find((b) => b.name === name);
+  if (!block || block.op !== op) {
+    throw new Error(`expected ${name} (${op}) in the CLI output, found ${block ? block.op : 'nothing'}:\n${output}`);
+  }
+  return block;
+}
