@@ -67,9 +67,10 @@ export function specFilesUnder(root: string, paths: readonly string[]): string[]
  * the nearest Pulumi.yaml above the cwd; failing that, the cwd.
  */
 export function projectRoot(rootDirectory: string | undefined, cwd: string = process.cwd()): string {
-  if (rootDirectory) return rootDirectory;
+  // Trusted only when it holds a Pulumi.yaml: under the SDK's mocks it is the placeholder "rootDirectory".
+  if (rootDirectory && path.isAbsolute(rootDirectory) && hasProjectFile(rootDirectory)) return rootDirectory;
   for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'Pulumi.yaml')) || fs.existsSync(path.join(dir, 'Pulumi.yml'))) return dir;
+    if (hasProjectFile(dir)) return dir;
     if (path.dirname(dir) === dir) return cwd;
   }
 }
@@ -151,4 +152,8 @@ export function deploymentOrder(entities: readonly DiscoveredEntity[]): Discover
   };
   entities.forEach(visit);
   return order;
+}
+
+function hasProjectFile(dir: string): boolean {
+  return fs.existsSync(path.join(dir, 'Pulumi.yaml')) || fs.existsSync(path.join(dir, 'Pulumi.yml'));
 }

@@ -27,6 +27,20 @@ describe('EntityProvider.diff', () => {
     expect(await diff(base, { ...base, planSummary: { source: 'fresh-database', steps: 0, hazards: [], note: 'x' } })).toEqual({ changes: false });
   });
 
+  it('an update records its plan as spent: the step count for diff travels in __pendingSteps', async () => {
+    expect(await diff(base, { ...base, __pendingSteps: 3, __checkedAt: 2000 })).toEqual({ changes: true });
+    expect(await diff(base, { ...base, planSummary: { ...base.planSummary, steps: 3 }, __pendingSteps: 0, __checkedAt: 2000 })).toEqual({ changes: false });
+  });
+
+  it('refresh (outputs read after the stored inputs were checked): the drift read decides, not the stored plan', async () => {
+    const stored = { ...base, __pendingSteps: 40, __checkedAt: 1000 };
+    expect(await diff({ ...base, drift: [], __readAt: 5000 }, stored)).toEqual({ changes: false });
+    expect(await diff({ ...base, drift: ['warning: differs from the spec: create index x'], __readAt: 5000 }, stored)).toEqual({ changes: true });
+    // An update after that refresh checks again: its fresh step count decides.
+    expect(await diff({ ...base, drift: [], __readAt: 5000 }, { ...base, __pendingSteps: 2, __checkedAt: 9000 })).toEqual({ changes: true });
+    expect(await diff({ ...base, drift: ['stale'], __readAt: 5000 }, { ...base, __pendingSteps: 0, __checkedAt: 9000 })).toEqual({ changes: false });
+  });
+
   it('replaces, deleting first, only for a new table name, schema, partition column or database', async () => {
     for (const target of [
       { ...base.target, table: 'page_views' },
