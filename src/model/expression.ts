@@ -214,6 +214,8 @@ export function parseExpression(text: string): ParsedExpression {
 // code calls `Boolean(x)` where `Boolean` is shadowed by the protobuf message class,
 // so every `true` deparses as `false`. A ready-made message instance passes through
 // untouched. (The round-trip check below would catch any other such loss.)
+// libpg-query ships proto.js only up to 17.3.x (17.7 dropped it), so package.json pins
+// 17.3.2 exactly: with a caret range, a consuming repository's install broke here.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const protobuf = (require('libpg-query/proto.js') as { pg_query: { Boolean: { create(props: { boolval: boolean }): unknown } } }).pg_query;
 
