@@ -14,5 +14,8 @@ export function emptyCatalog(): LiveCatalog {
     pgCron: false,
     serverVersion: 0,
     schemas: [],
+    grants: new Map(),
+    viewDependencies: [],
+    viewSnapshots: new Map(),
   };
 }

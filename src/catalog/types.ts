@@ -1,7 +1,7 @@
 /** What the catalog reader returns: the live database as DbObjects (same normal
  *  forms as the generator's) plus live-only facts the planner needs to choose an
  *  online form and to name hazards. */
-import type { DbObject, QualifiedName } from '../model/objects';
+import type { DbObject, Grant, QualifiedName } from '../model/objects';
 import type { Marker } from '../model/markers';
 import type { SqlExpression } from '../model/expression';
 
@@ -30,6 +30,21 @@ export interface LooseIndex extends QualifiedName {
   readonly signature: string;
 }
 
+/** A view (materialized or plain) that reads a column of a table in the schemas (pg_depend of its rewrite rule). */
+export interface ViewDependency {
+  readonly view: QualifiedName;
+  readonly materialized: boolean;
+  readonly table: QualifiedName;
+  readonly column: string;
+}
+
+/** A plain-table copy of a materialized view that serves its readers while a column it reads
+ *  changes type (render/materialized-views.ts snapshotMaterializedView); marked `snapshot=1`. */
+export interface ViewSnapshot {
+  readonly entity: string;
+  readonly grants: readonly Grant[];
+}
+
 export interface LiveCatalog {
   readonly objects: readonly DbObject[];
   /** objectKey → ownership marker (objects without one are not specql's). */
@@ -51,4 +66,10 @@ export interface LiveCatalog {
   readonly pgCron: boolean;
   readonly serverVersion: number;
   readonly schemas: readonly string[];
+  /** objectKey of a table, partition, materialized view or function → privileges granted to others. */
+  readonly grants: ReadonlyMap<string, readonly Grant[]>;
+  /** Which views read which columns (PostgreSQL refuses to retype or drop those columns under them). */
+  readonly viewDependencies: readonly ViewDependency[];
+  /** `schema.name` → a view snapshot table of that name (not listed among the objects). */
+  readonly viewSnapshots: ReadonlyMap<string, ViewSnapshot>;
 }

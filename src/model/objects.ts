@@ -31,6 +31,18 @@ export interface ExtensionObject {
   readonly reason: string;
 }
 
+/**
+ * A privilege someone granted on a live object (read from relacl / proacl), carried
+ * across every rebuild: the object's owner and, for functions, PUBLIC (managed by
+ * `revokePublic`) are left out. `grantee` is a role name or `PUBLIC`.
+ */
+export interface Grant {
+  readonly grantee: string;
+  /** `SELECT`, `EXECUTE`, … as aclexplode() names it. */
+  readonly privilege: string;
+  readonly grantable: boolean;
+}
+
 export interface ColumnDef {
   readonly name: string;
   readonly type: string;

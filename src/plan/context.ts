@@ -36,6 +36,8 @@ export interface PlanContext {
   readonly handled: Set<string>;
   /** Triggers that must be recreated because their function is dropped and recreated. */
   readonly recreateTriggers: Set<string>;
+  /** Materialized views put aside (snapshot) around a column change, by key → why: rebuilt in the Views phase. */
+  readonly rebuildViews: Map<string, string>;
   readonly rowChecks: Map<string, { key: string; schema: string; name: string }>;
   readonly steps: PhasedStep[];
   readonly diagnostics: Diagnostic[];

@@ -54,6 +54,7 @@ export function planChanges(desired: DesiredState, live: LiveCatalog, options: P
     diagnose: (d) => void ctx.diagnostics.push(d),
     handled: new Set(),
     recreateTriggers: new Set(),
+    rebuildViews: new Map(),
     rowChecks: new Map(),
     steps,
     diagnostics: [],

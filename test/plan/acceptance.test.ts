@@ -45,6 +45,9 @@ const seedT = (s: string) => [`INSERT INTO ${s}.t (id, a, n) SELECT g, 'x' || g,
 const seedM = (s: string, months = 2) => [
   `INSERT INTO ${s}.m (id, at, v) SELECT g, timestamptz '2024-01-01 00:00:00+00' + (g % ${months * 28}) * interval '1 day', 'v' || g FROM generate_series(1, 5000) g`,
 ];
+/** A role readers of views are granted to (roles are per cluster: created once, kept). */
+const READER = 'specql_acc_reader';
+const reader = (): string[] => [`DO $$ BEGIN CREATE ROLE ${READER}; EXCEPTION WHEN duplicate_object THEN NULL; END $$`];
 const body1 = '\nBEGIN\n  RETURN NULL;\nEND;\n';
 const body2 = '\nBEGIN\n  PERFORM 1;\n  RETURN NULL;\nEND;\n';
 
@@ -213,6 +216,34 @@ const cases: Case[] = [
     check: async (pool, s) => {
       const [row] = await query<{ n: string }>(pool, `SELECT count(*) AS n FROM ${s}.v`);
       expect(Number(row!.n)).toBe(1990);
+    },
+  },
+  {
+    name: 'a field a materialized view reads changes type (integer → bigint): the view is put aside, the column retyped, the view rebuilt with its grants',
+    from: (s) => [base(s), view(s, 'v', `SELECT id, a, n FROM ${s}.t`, ['id'])],
+    setup: (s) => [...seedT(s), ...reader(), `GRANT SELECT ON ${s}.v TO ${READER}`],
+    to: (s) => [{ ...base(s), columns: base(s).columns.map((c) => (c.name === 'id' ? { ...c, type: 'bigint' } : c)) }, view(s, 'v', `SELECT id, a, n FROM ${s}.t`, ['id'])],
+    hazards: ['access_exclusive_lock', 'rewrites_table', 'view_rebuild'],
+    check: async (pool, s) => {
+      const [row] = await query<{ n: string; type: string; readable: boolean; kind: string }>(
+        pool,
+        `SELECT (SELECT count(*) FROM ${s}.v) AS n, format_type(a.atttypid, a.atttypmod) AS type, c.relkind::text AS kind,
+                has_table_privilege('${READER}', c.oid, 'SELECT') AS readable
+           FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'id' WHERE c.oid = '${s}.v'::regclass`,
+      );
+      expect(row).toEqual({ n: '2000', type: 'bigint', readable: true, kind: 'm' });
+      expect(await query(pool, `SELECT relname FROM pg_class WHERE relnamespace = '${s}'::regnamespace AND relname LIKE '%specql%'`)).toEqual([]);
+    },
+  },
+  {
+    name: 'a field a materialized view reads is removed: the view is rebuilt without it first, then the column dropped',
+    from: (s) => [base(s), view(s, 'v', `SELECT id, a, n FROM ${s}.t`, ['id'])],
+    setup: (s) => [...seedT(s), ...reader(), `GRANT SELECT ON ${s}.v TO ${READER}`],
+    to: (s) => [{ ...base(s), columns: base(s).columns.filter((c) => c.name !== 'n') }, view(s, 'v', `SELECT id, a FROM ${s}.t`, ['id'])],
+    hazards: ['access_exclusive_lock', 'deletes_data', 'view_rebuild'],
+    check: async (pool, s) => {
+      const [row] = await query<{ n: string; readable: boolean }>(pool, `SELECT (SELECT count(*) FROM ${s}.v) AS n, has_table_privilege('${READER}', '${s}.v', 'SELECT') AS readable`);
+      expect(row).toEqual({ n: '2000', readable: true });
     },
   },
 ];

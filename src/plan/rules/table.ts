@@ -30,6 +30,7 @@ import {
 import type { PlanContext } from '../context';
 import { markerStep } from '../markers';
 import { Phase } from '../order';
+import { aroundDependentViews } from './dependents';
 
 /** Functions whose value differs per row: ADD COLUMN … DEFAULT f() rewrites the table. */
 const VOLATILE_DEFAULT = /\b(gen_random_uuid|uuid_generate_v[14]|random|clock_timestamp|timeofday|nextval)\s*\(/i;
@@ -98,10 +99,14 @@ export function planTable(ctx: PlanContext, desired: TableObject): void {
     }
     alterColumn(ctx, desired, col, current, emit);
   }
+  let drops = false;
   for (const col of live.columns) {
     if (desiredCols.has(col.name)) continue;
     if (managed.has(col.name)) {
-      emit(dropColumn(ctx.render, desired, col.name));
+      drops = true;
+      // After the Views phase: a view that read it is rebuilt without it first.
+      aroundDependentViews(ctx, desired, col.name, 'drop', `column ${col.name} is dropped`);
+      ctx.emit(Phase.DropColumns, dropColumn(ctx.render, desired, col.name));
     } else {
       ctx.diagnose({
         code: 'drift.column_added_by_hand',
@@ -112,8 +117,10 @@ export function planTable(ctx: PlanContext, desired: TableObject): void {
     }
   }
   planConstraints(ctx, desired, live.constraints, emit);
-  const marker = markerStep(ctx, desired, { group });
-  if (marker) ctx.emit(Phase.Tables, marker);
+  // The marker lists the managed columns: written after the drops, so an apply stopped before a
+  // drop leaves the column listed (dropped next time) rather than looking added by hand.
+  const marker = markerStep(ctx, desired, drops ? {} : { group });
+  if (marker) ctx.emit(drops ? Phase.DropColumns : Phase.Tables, marker);
 }
 
 function describePartitioning(t: TableObject): string {
@@ -152,6 +159,7 @@ function alterColumn(ctx: PlanContext, table: TableObject, col: ColumnDef, live:
       hint: 'create a new entity with the new type and copy the rows',
     });
   } else if (change !== 'same') {
+    aroundDependentViews(ctx, table, col.name, 'type', `${col.name} changes type ${live.type} → ${col.type}`);
     emit(alterColumnType(ctx.render, table, col, live.type, change));
   }
   if (!col.identity && !sameDefault(ctx, col, live)) emit(setColumnDefault(ctx.render, table, col));
