@@ -7,6 +7,7 @@ export function emptyCatalog(): LiveCatalog {
     markers: new Map(),
     rowEstimates: new Map(),
     hasRows: new Map(),
+    lossyRows: new Map(),
     defaultForms: new Map(),
     indexFacts: new Map(),
     looseIndexes: [],

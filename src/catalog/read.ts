@@ -323,6 +323,7 @@ function assemble(r: Rows): LiveCatalog {
     markers,
     rowEstimates,
     hasRows: new Map(),
+    lossyRows: new Map(),
     defaultForms: new Map(),
     indexFacts,
     looseIndexes,

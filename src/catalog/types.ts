@@ -30,6 +30,19 @@ export interface LooseIndex extends QualifiedName {
   readonly signature: string;
 }
 
+export type LossCount = { readonly rows: number } | { readonly error: string };
+
+/** A lossy type change whose effect on current rows the plan edge counts. */
+export interface LossCheck {
+  readonly key: string;
+  readonly table: QualifiedName;
+  readonly column: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+export const lossCheckKey = (table: QualifiedName, column: string, to: string): string => `${table.schema}.${table.name}.${column}:${to}`;
+
 /** A view (materialized or plain) that reads a column of a table in the schemas (pg_depend of its rewrite rule). */
 export interface ViewDependency {
   readonly view: QualifiedName;
@@ -53,6 +66,9 @@ export interface LiveCatalog {
   readonly rowEstimates: ReadonlyMap<string, number>;
   /** objectKey of a table/partition → exact "holds rows" answers, filled on demand (see rows.ts). */
   readonly hasRows: Map<string, boolean>;
+  /** A lossy column type change (lossCheckKey) → how many current rows hold values it would change or reject,
+   *  or the error the trial cast raised; filled on demand (see rows.ts). */
+  readonly lossyRows: Map<string, LossCount>;
   /** A desired default (defaultFormKey: type + deparsed text) → the canonical form of how this server
    *  prints it, for defaults whose trees differ from the live ones only in that (see defaults.ts). */
   readonly defaultForms: Map<string, SqlExpression | null>;

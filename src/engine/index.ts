@@ -10,7 +10,7 @@ import { executePlan } from '../apply/executor';
 import type { ApplyReport } from '../apply/report';
 import { readCatalog } from '../catalog/read';
 import { probeDefaultForms } from '../catalog/defaults';
-import { fillHasRows } from '../catalog/rows';
+import { countLossyRows, fillHasRows } from '../catalog/rows';
 import type { LiveCatalog } from '../catalog/types';
 import { connect } from '../db/connection';
 import type { Diagnostic } from '../diagnostics/diagnostic';
@@ -106,8 +106,10 @@ export function schemasOf(desired: DesiredState, specs?: SpecSet): string[] {
 export async function planAgainst(client: Client, desired: DesiredState, live: LiveCatalog, options: PlanOptions): Promise<Plan> {
   await probeDefaultForms(client, desired, live);
   let plan = planChanges(desired, live, options);
-  if (plan.rowChecks.length > 0) {
+  const lossChecks = plan.lossChecks ?? [];
+  if (plan.rowChecks.length > 0 || lossChecks.length > 0) {
     await fillHasRows(client, live, plan.rowChecks);
+    await countLossyRows(client, live, lossChecks);
     plan = planChanges(desired, live, options);
   }
   return plan;

@@ -2,7 +2,7 @@
  *  what, the render context of the state the plan leads to, and a sink for
  *  steps and diagnostics. Rules decide WHAT to do; the renderers (src/render)
  *  say how: SQL, locks, transactionality and hazards. */
-import type { LiveCatalog } from '../catalog/types';
+import type { LiveCatalog, LossCheck } from '../catalog/types';
 import type { Diagnostic } from '../diagnostics/diagnostic';
 import type { DbObject, DesiredState, PartitionObject, QualifiedName } from '../model/objects';
 import { objectKey } from '../model/objects';
@@ -39,6 +39,7 @@ export interface PlanContext {
   /** Materialized views put aside (snapshot) around a column change, by key → why: rebuilt in the Views phase. */
   readonly rebuildViews: Map<string, string>;
   readonly rowChecks: Map<string, { key: string; schema: string; name: string }>;
+  readonly lossChecks: Map<string, LossCheck>;
   readonly steps: PhasedStep[];
   readonly diagnostics: Diagnostic[];
 }

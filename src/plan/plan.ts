@@ -56,6 +56,7 @@ export function planChanges(desired: DesiredState, live: LiveCatalog, options: P
     recreateTriggers: new Set(),
     rebuildViews: new Map(),
     rowChecks: new Map(),
+    lossChecks: new Map(),
     steps,
     diagnostics: [],
   };
@@ -108,6 +109,7 @@ export function planChanges(desired: DesiredState, live: LiveCatalog, options: P
     hazards: summarizeHazards(ordered),
     diagnostics: ctx.diagnostics,
     rowChecks: [...ctx.rowChecks.values()],
+    lossChecks: [...ctx.lossChecks.values()],
   };
 }
 

@@ -8,6 +8,7 @@ import type { ColumnDef, ConstraintDef, TableObject } from '../model/objects';
 import { objectKey } from '../model/objects';
 import { fitIdentifier, qualify, quoteIdent } from '../model/ident';
 import type { Hazard, PlanStep } from '../model/step';
+import type { TypeChangeKind } from './column-types';
 import { tableAndPartitions, type RenderContext } from './context';
 import { hazard, locksOn, relationName, step } from './step';
 
@@ -84,19 +85,39 @@ export function addColumn(context: RenderContext, table: TableObject, column: Co
   });
 }
 
-/** How PostgreSQL carries out ALTER COLUMN … TYPE (see plan/rules/table.ts classifyTypeChange). */
-export type TypeChangeKind = 'no_rewrite' | 'rewrite' | 'narrowing' | 'lossy';
-
-export function alterColumnType(context: RenderContext, table: TableObject, column: ColumnDef, from: string, change: TypeChangeKind, group?: string): PlanStep {
+/**
+ * ALTER COLUMN … TYPE, described by what it does to the stored values
+ * (column-types.ts): a safe change is catalog-only; the others rewrite the
+ * table; a lossy one names what happens to values that do not fit and, when
+ * the plan edge counted them, how many current rows hold such values
+ * (`affected`: null when not counted, e.g. planned without a database).
+ */
+export function alterColumnType(
+  context: RenderContext,
+  table: TableObject,
+  column: ColumnDef,
+  from: string,
+  change: TypeChangeKind,
+  loss = '',
+  affected: { rows: number } | { error: string } | null = null,
+  group?: string,
+): PlanStep {
   const name = quoteIdent(column.name);
   const label = columnLabel(table, column.name);
   const hazards: Hazard[] = [];
-  if (change !== 'no_rewrite') hazards.push(hazard('rewrites_table', `${from} → ${column.type} rewrites ${relationName(table)} under ACCESS EXCLUSIVE`));
-  if (change === 'narrowing') hazards.push(hazard('may_fail_on_existing_data', `values that do not fit ${column.type} make the change fail`));
-  if (change === 'lossy') hazards.push(hazard('deletes_data', `${from} → ${column.type} rounds away digits of ${label}`));
+  if (change !== 'safe') hazards.push(hazard('rewrites_table', `${from} → ${column.type} rewrites ${relationName(table)} under ACCESS EXCLUSIVE (reads and writes wait until it is done)`));
+  let counted = '';
+  if (change === 'lossy') {
+    counted =
+      affected === null ? 'rows affected not counted (no database)'
+      : 'rows' in affected ? `${affected.rows} current row(s) hold such values`
+      : `the trial cast already fails on current rows: ${affected.error.split('\n')[0]}`;
+    hazards.push(hazard('deletes_data', `${from} → ${column.type} on ${label}: ${loss}; ${counted}`));
+  }
+  const note = change === 'safe' ? ' (binary-compatible, no rewrite)' : change === 'lossy' ? ` (lossy: ${counted})` : ' (every value converts exactly; rewrite)';
   return alterTable(context, table, {
-    sql: `ALTER COLUMN ${name} TYPE ${column.type}${change === 'no_rewrite' ? '' : ` USING ${name}::${column.type}`}`,
-    description: `change type of ${label}: ${from} → ${column.type}${change === 'no_rewrite' ? ' (binary-compatible widening, no rewrite)' : ''}`,
+    sql: `ALTER COLUMN ${name} TYPE ${column.type}${change === 'safe' ? '' : ` USING ${name}::${column.type}`}`,
+    description: `change type of ${label}: ${from} → ${column.type}${note}`,
     hazards,
     ...(group ? { group } : {}),
   });

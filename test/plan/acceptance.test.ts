@@ -14,6 +14,7 @@ import { BLOCKING_HAZARDS, type HazardCode } from '../../src/model/step';
 import { col, fn, index, monthly, state, table, trigger, view } from '../support/desired-builder';
 import { createTestDatabase, query, type TestDatabase } from '../support/db';
 import type { Pool } from 'pg';
+import type { Plan } from '../../src/plan/types';
 import { readCatalog } from '../../src/catalog/read';
 import { connect } from '../../src/db/connection';
 import { gatePlan } from '../../src/plan/gate';
@@ -27,6 +28,8 @@ interface Case {
   readonly hazards: HazardCode[];
   readonly retention?: boolean;
   readonly check?: (pool: Pool, s: string) => Promise<void>;
+  /** Checks on the plan itself (before it is applied). */
+  readonly planCheck?: (plan: Plan) => void;
 }
 
 const base = (s: string) => table(s, 't', [col('id', 'integer', { notNull: true }), col('a', 'text'), col('n', 'numeric(10,2)')], {
@@ -83,6 +86,30 @@ const cases: Case[] = [
     setup: seedT,
     to: (s) => [{ ...base(s), columns: base(s).columns.map((c) => (c.name === 'id' ? { ...c, type: 'bigint' } : c)) }],
     hazards: ['rewrites_table'],
+  },
+  {
+    name: 'numeric(10,2) → integer is lossy: deletes_data with the count of rows whose value is rounded',
+    from: (s) => [base(s)],
+    setup: (s) => [...seedT(s), `UPDATE ${s}.t SET n = n + 0.5 WHERE id <= 10`],
+    to: (s) => [{ ...base(s), columns: base(s).columns.map((c) => (c.name === 'n' ? { ...c, type: 'integer' } : c)) }],
+    hazards: ['deletes_data', 'rewrites_table'],
+    planCheck: (plan) => {
+      const messages = plan.steps.flatMap((st) => st.hazards.filter((h) => h.code === 'deletes_data').map((h) => h.message));
+      expect(messages).toEqual([expect.stringContaining('10 current row(s) hold such values')]);
+      expect(messages[0]).toContain('rounded');
+    },
+  },
+  {
+    name: 'text → varchar(3) is lossy: deletes_data with the count of values that would be cut',
+    from: (s) => [base(s)],
+    setup: seedT,
+    to: (s) => [{ ...base(s), columns: base(s).columns.map((c) => (c.name === 'a' ? { ...c, type: 'character varying(3)' } : c)) }],
+    hazards: ['deletes_data', 'rewrites_table'],
+    planCheck: (plan) => {
+      const messages = plan.steps.flatMap((st) => st.hazards.filter((h) => h.code === 'deletes_data').map((h) => h.message));
+      // 'x1' … 'x2000': every value from 'x100' on is longer than 3 characters.
+      expect(messages).toEqual([expect.stringContaining('1901 current row(s) hold such values')]);
+    },
   },
   {
     name: 'removed field is dropped only when allowed (deletes_data)',
@@ -271,6 +298,7 @@ test.each(cases.map((c, i) => [c.name, i] as const))('%s', async (_name, i) => {
   const codes = [...new Set(plan.hazards.map((h) => h.code))].sort();
   if (JSON.stringify(codes) !== JSON.stringify([...c.hazards].sort())) console.log(formatPlanText(plan));
   expect(codes).toEqual([...c.hazards].sort());
+  c.planCheck?.(plan);
   const blocking = c.hazards.filter((h) => BLOCKING_HAZARDS.has(h));
   if (blocking.length) {
     await expect(applyDesired(to, opts)).rejects.toBeInstanceOf(HazardsRefusedError);

@@ -5,14 +5,17 @@
  *  - NOT NULL on an existing column: CHECK (col IS NOT NULL) NOT VALID, then
  *    VALIDATE (SHARE UPDATE EXCLUSIVE: writers keep going), then SET NOT NULL,
  *    which PG 12+ proves from the validated check without a scan, then drop the check;
- *  - type changes: widening that PostgreSQL does without a rewrite (numeric
- *    precision up at the same scale, varchar longer, varchar → text) is plain;
- *    anything else rewrites the table (rewrites_table, refused by default), and
- *    narrowing may fail on current rows or lose digits (deletes_data);
+ *  - type changes (render/column-types.ts): binary-compatible widening is a
+ *    catalog change; an exact conversion rewrites the table (rewrites_table,
+ *    refused by default); a lossy one (narrowing, rounding, cutting) also
+ *    carries deletes_data with the number of current rows it would change,
+ *    counted at plan time by the engine (ctx.lossChecks → catalog/rows.ts);
  *  - a column that left the spec is dropped (deletes_data) only if specql
  *    created it (listed in the table's marker); one added by hand is reported.
  */
 import { defaultFormKey } from '../../catalog/defaults';
+import { lossCheckKey } from '../../catalog/types';
+import { classifyTypeChange } from '../../render/column-types';
 import { canonicalDefault } from '../../catalog/normalize';
 import type { ColumnDef, ConstraintDef, TableObject } from '../../model/objects';
 import { objectKey } from '../../model/objects';
@@ -35,32 +38,8 @@ import { aroundDependentViews } from './dependents';
 /** Functions whose value differs per row: ADD COLUMN … DEFAULT f() rewrites the table. */
 const VOLATILE_DEFAULT = /\b(gen_random_uuid|uuid_generate_v[14]|random|clock_timestamp|timeofday|nextval)\s*\(/i;
 
-export type TypeChange = 'same' | 'no_rewrite' | 'rewrite' | 'narrowing' | 'lossy';
-
-/** How PostgreSQL carries out ALTER COLUMN … TYPE from one type to another. */
-export function classifyTypeChange(from: string, to: string): TypeChange {
-  if (from === to) return 'same';
-  const num = (t: string): [number, number] | null => {
-    const m = /^numeric\((\d+)(?:,(\d+))?\)$/.exec(t.replace(/\s+/g, ''));
-    return m ? [Number(m[1]), Number(m[2] ?? 0)] : null;
-  };
-  const varchar = (t: string): number | null => {
-    const m = /^character varying\((\d+)\)$/.exec(t);
-    return m ? Number(m[1]) : null;
-  };
-  const [nf, nt] = [num(from), num(to)];
-  if (nf && nt) {
-    if (nt[1] < nf[1]) return 'lossy';
-    if (nt[1] === nf[1]) return nt[0] >= nf[0] ? 'no_rewrite' : 'narrowing';
-    return nt[0] - nt[1] >= nf[0] - nf[1] ? 'rewrite' : 'narrowing';
-  }
-  if (nf && to === 'numeric') return 'no_rewrite';
-  const [vf, vt] = [varchar(from), varchar(to)];
-  if (vf !== null && vt !== null) return vt >= vf ? 'no_rewrite' : 'narrowing';
-  if (vf !== null && (to === 'text' || to === 'character varying')) return 'no_rewrite';
-  if (from === 'text' && vt !== null) return 'narrowing';
-  return 'rewrite';
-}
+/** Type changes are classified by render/column-types.ts (safe, rewrite, lossy). */
+export { classifyTypeChange } from '../../render/column-types';
 
 export function planTable(ctx: PlanContext, desired: TableObject): void {
   const key = objectKey(desired);
@@ -150,7 +129,7 @@ function sameDefault(ctx: PlanContext, col: ColumnDef, live: ColumnDef): boolean
 function alterColumn(ctx: PlanContext, table: TableObject, col: ColumnDef, live: ColumnDef, emit: Emit): void {
   const subject = `${table.schema}.${table.name}.${col.name}`;
   const change = classifyTypeChange(live.type, col.type);
-  if (change !== 'same' && table.partitionBy?.column === col.name) {
+  if (change.kind !== 'same' && table.partitionBy?.column === col.name) {
     ctx.diagnose({
       code: 'plan.partition_key_type_changed',
       severity: 'error',
@@ -158,9 +137,15 @@ function alterColumn(ctx: PlanContext, table: TableObject, col: ColumnDef, live:
       message: `${subject}: the partition key's type cannot change (${live.type} → ${col.type}); PostgreSQL refuses ALTER TYPE on it`,
       hint: 'create a new entity with the new type and copy the rows',
     });
-  } else if (change !== 'same') {
+  } else if (change.kind !== 'same') {
     aroundDependentViews(ctx, table, col.name, 'type', `${col.name} changes type ${live.type} → ${col.type}`);
-    emit(alterColumnType(ctx.render, table, col, live.type, change));
+    let affected: { rows: number } | { error: string } | null = null;
+    if (change.kind === 'lossy') {
+      const key = lossCheckKey(table, col.name, col.type);
+      affected = ctx.live.lossyRows.get(key) ?? null;
+      if (affected === null) ctx.lossChecks.set(key, { key, table: { schema: table.schema, name: table.name }, column: col.name, from: live.type, to: col.type });
+    }
+    emit(alterColumnType(ctx.render, table, col, live.type, change.kind, change.loss ?? '', affected));
   }
   if (!col.identity && !sameDefault(ctx, col, live)) emit(setColumnDefault(ctx.render, table, col));
   if (col.identity !== live.identity) {
