@@ -18,5 +18,6 @@ export function emptyCatalog(): LiveCatalog {
     grants: new Map(),
     viewDependencies: [],
     viewSnapshots: new Map(),
+    partitionDefaults: new Map(),
   };
 }

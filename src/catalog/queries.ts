@@ -151,3 +151,19 @@ JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
 WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0
   AND v.oid <> t.oid AND tn.nspname = ANY($1::text[])
 ORDER BY 1, 2, 4, 5, 6`;
+
+/** Column defaults of partitions (a partition keeps its own copy of each default; one made
+ *  standalone and attached has only those it was created with). */
+export const PARTITION_COLUMN_DEFAULTS = `
+SELECT n.nspname AS schema, c.relname AS partition, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
+       pg_get_expr(d.adbin, d.adrelid) AS default
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_inherits i ON i.inhrelid = c.oid
+JOIN pg_class p ON p.oid = i.inhparent
+JOIN pg_namespace pn ON pn.oid = p.relnamespace
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE pn.nspname = ANY($1::text[]) AND c.relispartition AND c.relkind IN ('r', 'p')
+  AND a.attnum > 0 AND NOT a.attisdropped AND a.attidentity = ''
+ORDER BY 1, 2, a.attnum`;

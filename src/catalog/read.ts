@@ -20,7 +20,7 @@ import type {
   TriggerObject,
 } from '../model/objects';
 import { objectKey } from '../model/objects';
-import { loadExpressionParser } from '../model/expression';
+import { loadExpressionParser, type SqlExpression } from '../model/expression';
 import { parseMarker, type Marker } from '../model/markers';
 import { canonicalDefault, parsePartitionBound, parseReloptions } from './normalize';
 import * as Q from './queries';
@@ -58,13 +58,14 @@ export async function readCatalog(client: Client, schemas: readonly string[]): P
     const triggerRows = await run(Q.TRIGGERS);
     const viewRows = await run(Q.MATERIALIZED_VIEWS);
     const dependencyRows = await run(Q.VIEW_DEPENDENCIES);
+    const partitionColumnRows = await run(Q.PARTITION_COLUMN_DEFAULTS);
     const cron = (await run(Q.CRON_AVAILABLE, []))[0]!;
     const pgCron = Boolean(cron.available) && Boolean(cron.installed);
     const cronRows = pgCron ? await run(Q.CRON_JOBS, []) : [];
     await client.query('COMMIT');
     return assemble({
       version, list, schemaRows, extensionRows, tableRows, columnRows, constraintRows, partitionRows,
-      indexRows, functionRows, triggerRows, viewRows, cronRows, dependencyRows, pgCron,
+      indexRows, functionRows, triggerRows, viewRows, cronRows, dependencyRows, partitionColumnRows, pgCron,
     });
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -87,6 +88,7 @@ interface Rows {
   viewRows: Row[];
   cronRows: Row[];
   dependencyRows: Row[];
+  partitionColumnRows: Row[];
   pgCron: boolean;
 }
 
@@ -311,6 +313,14 @@ function assemble(r: Rows): LiveCatalog {
     objects.push({ kind: 'cron_job', name: String(row.name), schedule: String(row.schedule), command: String(row.command) });
   }
 
+  const partitionDefaults = new Map<string, Map<string, SqlExpression | null>>();
+  for (const row of r.partitionColumnRows) {
+    const key = `partition:${String(row.schema)}.${String(row.partition)}`;
+    const columns = partitionDefaults.get(key) ?? new Map<string, SqlExpression | null>();
+    columns.set(String(row.name), canonicalDefault(row.default as string | null, String(row.type)));
+    partitionDefaults.set(key, columns);
+  }
+
   const viewDependencies: ViewDependency[] = r.dependencyRows.map((row) => ({
     view: { schema: String(row.view_schema), name: String(row.view_name) },
     materialized: Boolean(row.materialized),
@@ -334,6 +344,7 @@ function assemble(r: Rows): LiveCatalog {
     grants,
     viewDependencies,
     viewSnapshots,
+    partitionDefaults,
   };
 }
 

@@ -86,6 +86,8 @@ export interface LiveCatalog {
   readonly grants: ReadonlyMap<string, readonly Grant[]>;
   /** Which views read which columns (PostgreSQL refuses to retype or drop those columns under them). */
   readonly viewDependencies: readonly ViewDependency[];
+  /** objectKey of a partition → its columns' defaults (canonical, like the tables'), to compare with its table's. */
+  readonly partitionDefaults: ReadonlyMap<string, ReadonlyMap<string, SqlExpression | null>>;
   /** `schema.name` → a view snapshot table of that name (not listed among the objects). */
   readonly viewSnapshots: ReadonlyMap<string, ViewSnapshot>;
 }

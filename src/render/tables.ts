@@ -4,13 +4,13 @@
  * parent and every partition ACCESS EXCLUSIVE (VALIDATE takes SHARE UPDATE
  * EXCLUSIVE on each), so those statements list them all.
  */
-import type { ColumnDef, ConstraintDef, TableObject } from '../model/objects';
+import type { ColumnDef, ConstraintDef, PartitionObject, TableObject } from '../model/objects';
 import { objectKey } from '../model/objects';
 import { fitIdentifier, qualify, quoteIdent } from '../model/ident';
 import type { Hazard, PlanStep } from '../model/step';
 import type { TypeChangeKind } from './column-types';
 import { tableAndPartitions, type RenderContext } from './context';
-import { hazard, locksOn, relationName, step } from './step';
+import { hazard, lockOn, locksOn, relationName, step } from './step';
 
 export function columnSql(column: ColumnDef): string {
   const parts = [quoteIdent(column.name), column.type];
@@ -128,6 +128,25 @@ export function setColumnDefault(context: RenderContext, table: TableObject, col
     sql: column.default === null ? `ALTER COLUMN ${quoteIdent(column.name)} DROP DEFAULT` : `ALTER COLUMN ${quoteIdent(column.name)} SET DEFAULT ${column.default}`,
     description: `${column.default === null ? 'drop default of' : 'set default of'} ${columnLabel(table, column.name)} (catalog only)`,
     ...(group ? { group } : {}),
+  });
+}
+
+/**
+ * A partition whose copy of a column default differs from its table's (one made
+ * standalone without INCLUDING DEFAULTS and attached, or changed by hand): rows
+ * inserted straight into it would get another value. Catalog only; a brief
+ * ACCESS EXCLUSIVE on that partition.
+ */
+export function setPartitionColumnDefault(partition: PartitionObject, column: ColumnDef): PlanStep {
+  const label = `${relationName(partition)}.${column.name}`;
+  return step({
+    sql: `ALTER TABLE ${qualify(partition.schema, partition.name)} ALTER COLUMN ${quoteIdent(column.name)} ${column.default === null ? 'DROP DEFAULT' : `SET DEFAULT ${column.default}`};`,
+    object: objectKey(partition),
+    action: 'alter',
+    description: `${column.default === null ? 'drop default of' : 'set default of'} ${label} like its table's (it differs; catalog only)`,
+    locks: [lockOn(partition, 'ACCESS EXCLUSIVE')],
+    partition: { schema: partition.schema, name: partition.name },
+    hazards: [hazard('access_exclusive_lock', `briefly locks partition ${relationName(partition)} (bounded by lock_timeout)`)],
   });
 }
 

@@ -40,6 +40,10 @@ const parted = (s: string) =>
     constraints: [{ name: 'm_pkey', kind: 'primary_key', columns: ['id', 'at'] }],
     partitionBy: { strategy: 'range', column: 'at' },
   });
+/** `parted` with a column default: partitions must carry it too (direct inserts into a partition). */
+const partedDef = (s: string) => ({ ...parted(s), columns: parted(s).columns.map((c) => (c.name === 'v' ? col('v', 'text', { default: `'pending'` }) : c)) });
+const directInsert = async (pool: Pool, partition: string): Promise<unknown> =>
+  (await query<{ v: string }>(pool, `INSERT INTO ${partition} (id, at) SELECT 900001, lower_at FROM (SELECT (regexp_match(pg_get_expr(relpartbound, oid), '''([^'']+)'''))[1]::timestamptz AS lower_at FROM pg_class WHERE oid = '${partition}'::regclass) b RETURNING v`))[0]?.v;
 const datePart = (s: string) =>
   table(s, 'd', [col('id', 'integer', { notNull: true }), col('day', 'date', { notNull: true }), col('order', 'text')], {
     partitionBy: { strategy: 'range', column: 'day' },
@@ -210,6 +214,26 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'a partition whose column default differs from its table\'s is drift the plan repairs',
+    from: (s) => [partedDef(s), ...monthly({ schema: s, name: 'm' }, '2024-01', 2)],
+    setup: (s) => [...seedM(s), `ALTER TABLE ${s}.m_p2024_01 ALTER COLUMN v DROP DEFAULT`],
+    to: (s) => [partedDef(s), ...monthly({ schema: s, name: 'm' }, '2024-01', 2)],
+    hazards: ['access_exclusive_lock'],
+    planCheck: (plan) => expect(plan.steps.map((st) => st.description)).toEqual([expect.stringMatching(/^set default of acc_\d+\.m_p2024_01\.v like its table's/)]),
+    check: async (pool, s) => expect(await directInsert(pool, `${s}.m_p2024_01`)).toBe('pending'),
+  },
+  {
+    name: 'partitions carved out of DEFAULT keep the column defaults (direct inserts get them)',
+    from: (s) => [partedDef(s), ...monthly({ schema: s, name: 'm' }, '2024-01', 1)],
+    setup: (s) => seedM(s, 3),
+    to: (s) => [partedDef(s), ...monthly({ schema: s, name: 'm' }, '2024-01', 3)],
+    hazards: ['access_exclusive_lock', 'moves_rows'],
+    check: async (pool, s) => {
+      expect(await directInsert(pool, `${s}.m_p2024_02`)).toBe('pending');
+      expect(await directInsert(pool, `${s}.m_p2024_03`)).toBe('pending');
+    },
+  },
+  {
     name: 'a date partition key (not timestamptz) rolls forward the same way, with a quoted column name',
     from: (s) => [{ ...datePart(s) }, ...monthly({ schema: s, name: 'd' }, '2024-01', 1)],
     setup: (s) => [`INSERT INTO ${s}.d SELECT g, date '2024-01-01' + (g % 60), 'x' FROM generate_series(1, 600) g`],
@@ -317,12 +341,13 @@ test.each(cases.map((c, i) => [c.name, i] as const))('%s', async (_name, i) => {
   expect(await catalogOf(fresh, s)).toEqual(await catalogOf(s, s));
 });
 
-/** The live objects of a schema as sorted JSON, with the schema renamed to `as`. */
+/** The live objects of a schema (and its partitions' column defaults) as sorted JSON, with the schema renamed to `as`. */
 async function catalogOf(schema: string, as: string): Promise<string[]> {
   const client = await connect(db.url);
   try {
     const live = await readCatalog(client, [schema]);
-    return live.objects.map((o) => JSON.stringify(o).split(schema).join(as)).sort();
+    const defaults = [...live.partitionDefaults].map(([key, columns]) => JSON.stringify([key, [...columns]]));
+    return [...live.objects.map((o) => JSON.stringify(o)), ...defaults].map((text) => text.split(schema).join(as)).sort();
   } finally {
     await client.end();
   }

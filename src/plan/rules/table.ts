@@ -17,7 +17,7 @@ import { defaultFormKey } from '../../catalog/defaults';
 import { lossCheckKey } from '../../catalog/types';
 import { classifyTypeChange } from '../../render/column-types';
 import { canonicalDefault } from '../../catalog/normalize';
-import type { ColumnDef, ConstraintDef, TableObject } from '../../model/objects';
+import type { ColumnDef, ConstraintDef, PartitionObject, TableObject } from '../../model/objects';
 import { objectKey } from '../../model/objects';
 import type { PlanStep } from '../../model/step';
 import {
@@ -29,6 +29,7 @@ import {
   dropColumnNotNull,
   setColumnDefault,
   setColumnNotNull,
+  setPartitionColumnDefault,
 } from '../../render/tables';
 import type { PlanContext } from '../context';
 import { markerStep } from '../markers';
@@ -96,6 +97,7 @@ export function planTable(ctx: PlanContext, desired: TableObject): void {
     }
   }
   planConstraints(ctx, desired, live.constraints, emit);
+  planPartitionDefaults(ctx, desired, live);
   // The marker lists the managed columns: written after the drops, so an apply stopped before a
   // drop leaves the column listed (dropped next time) rather than looking added by hand.
   const marker = markerStep(ctx, desired, drops ? {} : { group });
@@ -158,6 +160,30 @@ function alterColumn(ctx: PlanContext, table: TableObject, col: ColumnDef, live:
   }
   if (col.notNull && !live.notNull) for (const step of setColumnNotNull(ctx.render, table, col)) emit(step);
   else if (!col.notNull && live.notNull) emit(dropColumnNotNull(ctx.render, table, col));
+}
+
+/**
+ * Each partition keeps its own copy of the column defaults. Where the table's default is
+ * already as desired (otherwise SET DEFAULT on the table reaches every partition anyway), a
+ * partition whose copy differs is repaired: direct inserts into it would get another value.
+ */
+function planPartitionDefaults(ctx: PlanContext, desired: TableObject, live: TableObject): void {
+  if (!desired.partitionBy) return;
+  const liveCols = new Map(live.columns.map((c) => [c.name, c]));
+  const partitions = ctx.live.objects.filter(
+    (o): o is PartitionObject => o.kind === 'partition' && o.parent.schema === desired.schema && o.parent.name === desired.name,
+  );
+  for (const partition of partitions) {
+    const defaults = ctx.live.partitionDefaults.get(objectKey(partition));
+    if (!defaults) continue;
+    for (const col of desired.columns) {
+      const parent = liveCols.get(col.name);
+      if (col.identity || !parent || parent.type !== col.type || !defaults.has(col.name)) continue;
+      if (!sameDefault(ctx, col, parent)) continue; // the table's SET DEFAULT recurses into every partition
+      if (sameDefault(ctx, col, { ...parent, default: defaults.get(col.name) ?? null })) continue;
+      ctx.emit(Phase.Tables, setPartitionColumnDefault(partition, col));
+    }
+  }
 }
 
 function planConstraints(ctx: PlanContext, table: TableObject, live: readonly ConstraintDef[], emit: Emit): void {
