@@ -7,7 +7,9 @@
  * EXCLUSIVE on DEFAULT; DETACH and DROP take ACCESS EXCLUSIVE on the parent,
  * the partition and DEFAULT.
  */
-import type { PartitionObject, QualifiedName, TableObject } from '../model/objects';
+import type { IndexObject, PartitionObject, QualifiedName, TableObject } from '../model/objects';
+import { partitionIndexName } from '../desired/naming';
+import { createChildIndex } from './indexes';
 import { objectKey } from '../model/objects';
 import { qualify, quoteIdent, quoteLiteral } from '../model/ident';
 import { formatMarker } from '../model/markers';
@@ -45,10 +47,63 @@ export function createPartitionSql(partition: PartitionObject): string {
 export interface CreatePartitionFacts {
   /** The parent is created by the same plan: nobody else can hold or wait for its locks. */
   readonly parentIsNew: boolean;
+  /** The parent's partitioned indexes as they are when the partition is made (the live ones). */
+  readonly indexes?: readonly IndexObject[];
 }
 
-/** CREATE TABLE … PARTITION OF: for a parent without DEFAULT partition (or a new parent). */
-export function createPartition(context: RenderContext, partition: PartitionObject, facts: CreatePartitionFacts): PlanStep {
+/**
+ * A new partition. Without partitioned indexes on the parent: CREATE TABLE … PARTITION OF.
+ * With them, PARTITION OF would make the partition's indexes under names PostgreSQL picks, so
+ * the partition is made standalone (LIKE the parent, with its defaults), its indexes are built
+ * under `<partition>_<index>` (empty table: instant), and it is ATTACHed, which adopts them:
+ * one transaction, and ATTACH takes only SHARE UPDATE EXCLUSIVE on the parent.
+ */
+export function createPartition(context: RenderContext, partition: PartitionObject, facts: CreatePartitionFacts): PlanStep[] {
+  const indexes = (facts.indexes ?? []).filter((i) => i.partitioned);
+  if (indexes.length > 0 && !facts.parentIsNew) return createPartitionWithIndexes(context, partition, indexes);
+  return [createPartitionOf(context, partition, facts)];
+}
+
+function createPartitionWithIndexes(context: RenderContext, partition: PartitionObject, indexes: readonly IndexObject[]): PlanStep[] {
+  const key = objectKey(partition);
+  const group = `${key}:create`;
+  const target = qualify(partition.schema, partition.name);
+  const parentSql = qualify(partition.parent.schema, partition.parent.name);
+  const def = defaultPartitionOf(context, partition.parent);
+  const common = { object: key, group, partition: { schema: partition.schema, name: partition.name } };
+  return [
+    step({
+      ...common,
+      sql: `CREATE TABLE ${target} (LIKE ${parentSql} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE);`,
+      action: 'create',
+      description: `create ${relationName(partition)} standalone, with ${partition.parent.name}'s column defaults`,
+    }),
+    ...childIndexes(partition, indexes, group),
+    step({
+      ...common,
+      sql: `ALTER TABLE ${parentSql} ATTACH PARTITION ${target}\n    ${partitionBoundSql(partition)};`,
+      action: 'attach',
+      description: `attach ${relationName(partition)} to ${relationName(partition.parent)} ${rangeText(partition)} (its indexes are adopted)`,
+      locks: [lockOn(partition.parent, 'SHARE UPDATE EXCLUSIVE'), ...(def && def.name !== partition.name ? [lockOn(def, 'ACCESS EXCLUSIVE')] : [])],
+      hazards: def && partition.bound.kind === 'range'
+        ? [
+            hazard('access_exclusive_lock', `briefly locks ${relationName(def)} while it is checked for rows of ${rangeText(partition)} (bounded by lock_timeout)`),
+            hazard('may_fail_on_existing_data', `fails if ${relationName(def)} already holds rows in ${rangeText(partition)}`),
+          ]
+        : [],
+    }),
+  ];
+}
+
+/** `<partition>_<index>` for each partitioned index, built on the new (empty, unattached) partition. */
+function childIndexes(partition: QualifiedName, indexes: readonly IndexObject[], group: string): PlanStep[] {
+  return indexes
+    .filter((i) => i.partitioned)
+    .map((index) => createChildIndex(index, partition, partitionIndexName(partition.name, index.name), group, 'new partition: plain build, adopted by the ATTACH', false));
+}
+
+/** CREATE TABLE … PARTITION OF: for a parent without partitioned indexes (or a new parent). */
+function createPartitionOf(context: RenderContext, partition: PartitionObject, facts: CreatePartitionFacts): PlanStep {
   const parent = relationName(partition.parent);
   const def = defaultPartitionOf(context, partition.parent);
   const hazards: Hazard[] = facts.parentIsNew
@@ -75,10 +130,17 @@ export function createPartition(context: RenderContext, partition: PartitionObje
  * an INSERT already routed to DEFAULT before the move would fail DEFAULT's new
  * constraint after the ATTACH, so writers must wait before routing), lock
  * DEFAULT, create the partition standalone with the parent's defaults, move
- * the rows with DELETE … RETURNING feeding the INSERT, ATTACH it. Plain
+ * the rows with DELETE … RETURNING feeding the INSERT, build its indexes under
+ * `<partition>_<index>` (the rows are in: one build each), ATTACH it. Plain
  * CREATE … PARTITION OF fails as soon as DEFAULT holds such rows.
  */
-export function carvePartitionFromDefault(context: RenderContext, partition: PartitionObject & { bound: RangeBound }, parent: TableObject, def: PartitionObject): PlanStep[] {
+export function carvePartitionFromDefault(
+  context: RenderContext,
+  partition: PartitionObject & { bound: RangeBound },
+  parent: TableObject,
+  def: PartitionObject,
+  indexes: readonly IndexObject[] = [],
+): PlanStep[] {
   const key = objectKey(partition);
   const group = `${key}:create`;
   const target = qualify(partition.schema, partition.name);
@@ -117,6 +179,7 @@ export function carvePartitionFromDefault(context: RenderContext, partition: Par
       description: `move rows of ${range} from ${relationName(def)} into ${relationName(partition)}`,
       hazards: [hazard('moves_rows', `rows of ${range} sitting in ${relationName(def)} are moved (same transaction: none lost)`)],
     }),
+    ...childIndexes(partition, indexes, group),
     step({
       ...common,
       sql: `ALTER TABLE ${parentSql} ATTACH PARTITION ${target}\n    ${rangeSql(partition.bound)};`,

@@ -11,7 +11,7 @@
  *    committed in between — see postgres-facts).
  *  - A bound that differs cannot be changed in place: reported, not touched.
  */
-import type { PartitionObject, TableObject } from '../../model/objects';
+import type { IndexObject, PartitionObject, TableObject } from '../../model/objects';
 import { objectKey } from '../../model/objects';
 import { archivePartition, carvePartitionFromDefault, createPartition } from '../../render/partitions';
 import { emitAll, type PlanContext } from '../context';
@@ -56,13 +56,19 @@ export function planPartition(ctx: PlanContext, desired: PartitionObject): void 
   }
   const parentLive = ctx.liveByKey.get(tableKey(desired.parent.schema, desired.parent.name));
   const liveDefault = parentLive ? livePartitionsOf(ctx, desired.parent).find((p) => p.bound.kind === 'default') : undefined;
+  // The parent's indexes as they are when partitions are made (before the Indexes phase): the new
+  // partition gets them under `<partition>_<index>`; indexes this plan adds or rebuilds are built
+  // on it later like on every other partition.
+  const indexes = ctx.live.objects.filter(
+    (o): o is IndexObject => o.kind === 'index' && o.partitioned && o.table.schema === desired.parent.schema && o.table.name === desired.parent.name,
+  );
   if (desired.bound.kind === 'range' && parentLive?.kind === 'table' && liveDefault && parentLive.partitionBy) {
-    emitAll(ctx, Phase.Partitions, carvePartitionFromDefault(ctx.render, { ...desired, bound: desired.bound }, parentLive, liveDefault));
+    emitAll(ctx, Phase.Partitions, carvePartitionFromDefault(ctx.render, { ...desired, bound: desired.bound }, parentLive, liveDefault, indexes));
     return;
   }
   // Without a live DEFAULT partition nothing can already hold rows of the new range;
   // a parent created by this same plan is locked by nobody else.
-  ctx.emit(Phase.Partitions, createPartition(ctx.render, desired, { parentIsNew: !parentLive }));
+  emitAll(ctx, Phase.Partitions, createPartition(ctx.render, desired, { parentIsNew: !parentLive, indexes }));
 }
 
 /** Live range partitions of a desired table that lie before the desired window: archive them. */
