@@ -70,6 +70,7 @@ function tableObject(entity: EntitySpec): TableObject {
     partitionBy: entity.partitioning === null ? null : { strategy: 'range', column: entity.partitioning.column },
     entity: entity.entity,
     role: 'entity',
+    description: entity.description,
   };
 }
 

@@ -70,6 +70,8 @@ export interface TableObject extends QualifiedName {
   /** Role of the table in the entity: its main table, or a helper such as the workflow queue;
    *  `run_log` is the worker's own record of runs (specql.run_log, no entity). */
   readonly role: 'entity' | 'queue' | 'run_log';
+  /** The entity's `description` (desired side only): written after the ownership marker in the table's comment. */
+  readonly description?: string | null;
 }
 
 export interface PartitionObject extends QualifiedName {

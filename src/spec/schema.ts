@@ -160,7 +160,7 @@ export const EntitySchema = z
   .strictObject({
     entity: z.string().describe('Entity name in PascalCase, e.g. SalesTransaction.'),
     schema: z.string().describe('PostgreSQL schema the table lives in.'),
-    description: z.string().optional().describe('Free text for readers of the spec; never written to the database.'),
+    description: z.string().optional().describe('The table comment: written after specql\'s ownership marker line; a change is planned as a COMMENT step.'),
     table: z.string().optional().describe('Extension: table name (default: snake_case of entity).'),
     fields: z.record(z.string(), FieldSchema).describe('Columns, in order.'),
     primary_key: z.array(z.string()).optional().describe('Extension: key columns (default: the first field if it is `id` or ends in `_id`).'),

@@ -68,8 +68,9 @@ CREATE TABLE analytics.sales_transaction (
     CONSTRAINT sales_transaction_pkey PRIMARY KEY (transaction_id, transaction_date)
 ) PARTITION BY RANGE (transaction_date);
 
--- 12. mark table:analytics.sales_transaction as managed by specql [lock: none]
-COMMENT ON TABLE analytics.sales_transaction IS 'specql:entity=SalesTransaction;columns=transaction_id,customer_id,product_id,quantity,unit_price,total_amount,transaction_date,payment_method,region,category';
+-- 12. mark table:analytics.sales_transaction as managed by specql (comment: marker and description) [lock: none]
+COMMENT ON TABLE analytics.sales_transaction IS 'specql:entity=SalesTransaction;columns=transaction_id,customer_id,product_id,quantity,unit_price,total_amount,transaction_date,payment_method,region,category
+High-performance sales transaction processing';
 
 -- 13. create table specql.run_log [lock: none]
 CREATE TABLE specql.run_log (
