@@ -8,6 +8,7 @@ export function emptyCatalog(): LiveCatalog {
     rowEstimates: new Map(),
     hasRows: new Map(),
     lossyRows: new Map(),
+    defaultRows: new Map(),
     defaultForms: new Map(),
     indexFacts: new Map(),
     looseIndexes: [],

@@ -334,6 +334,7 @@ function assemble(r: Rows): LiveCatalog {
     rowEstimates,
     hasRows: new Map(),
     lossyRows: new Map(),
+    defaultRows: new Map(),
     defaultForms: new Map(),
     indexFacts,
     looseIndexes,

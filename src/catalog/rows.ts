@@ -4,7 +4,7 @@
 import type { Client } from 'pg';
 import { qualify, quoteIdent } from '../model/ident';
 import { classifyTypeChange } from '../render/column-types';
-import type { LiveCatalog, LossCheck } from './types';
+import type { DefaultRowsCheck, LiveCatalog, LossCheck } from './types';
 
 export async function fillHasRows(client: Client, live: LiveCatalog, tables: readonly { key: string; schema: string; name: string }[]): Promise<void> {
   const todo = tables.filter((t) => !live.hasRows.has(t.key));
@@ -45,5 +45,31 @@ export async function countLossyRows(client: Client, live: LiveCatalog, checks: 
     }
   } finally {
     await client.query('ROLLBACK');
+  }
+}
+
+const TRUNC: Readonly<Record<string, string>> = { daily: 'day', weekly: 'week', monthly: 'month', yearly: 'year' };
+
+/** The partition key as a UTC wall-clock timestamp (what the partition bounds mean). */
+function keyAsUtc(column: string, type: string): string {
+  if (type === 'timestamp with time zone') return `(${quoteIdent(column)} AT TIME ZONE 'UTC')`;
+  if (type === 'date') return `${quoteIdent(column)}::timestamp`;
+  return quoteIdent(column);
+}
+
+/** For each DEFAULT partition leaving the spec: the intervals its rows fall in, and how many no range partition can hold (NULL or ±infinity key). */
+export async function fillDefaultRows(client: Client, live: LiveCatalog, checks: readonly DefaultRowsCheck[]): Promise<void> {
+  for (const check of checks.filter((c) => !live.defaultRows.has(c.key))) {
+    const table = qualify(check.partition.schema, check.partition.name);
+    const field = TRUNC[check.interval];
+    if (!field) throw new Error(`unknown partition interval ${check.interval}`);
+    const { rows } = await client.query<{ start: string; n: string }>(
+      `SELECT to_char(date_trunc('${field}', ${keyAsUtc(check.column, check.columnType)}), 'YYYY-MM-DD') AS start, count(*) AS n
+         FROM ${table} WHERE ${quoteIdent(check.column)} IS NOT NULL AND isfinite(${quoteIdent(check.column)}) GROUP BY 1 ORDER BY 1`,
+    );
+    const outside = await client.query<{ n: string }>(
+      `SELECT count(*) AS n FROM ${table} WHERE ${quoteIdent(check.column)} IS NULL OR NOT isfinite(${quoteIdent(check.column)})`,
+    );
+    live.defaultRows.set(check.key, { intervals: rows.map((r) => ({ start: r.start, rows: Number(r.n) })), unplaceable: Number(outside.rows[0]!.n) });
   }
 }

@@ -30,6 +30,25 @@ export interface LooseIndex extends QualifiedName {
   readonly signature: string;
 }
 
+/** Rows waiting in a DEFAULT partition that is leaving the spec, per interval of the partition key. */
+export interface DefaultRows {
+  /** `YYYY-MM-DD` start of each interval that holds rows (UTC), with its row count. */
+  readonly intervals: readonly { readonly start: string; readonly rows: number }[];
+  /** Rows whose partition key is NULL or ±infinity: no range partition can hold them. */
+  readonly unplaceable: number;
+}
+
+/** Which DEFAULT partition to look into, and how to cut its rows into intervals. */
+export interface DefaultRowsCheck {
+  /** objectKey of the DEFAULT partition. */
+  readonly key: string;
+  readonly partition: QualifiedName;
+  readonly column: string;
+  readonly columnType: string;
+  /** `daily` | `weekly` | `monthly` | `yearly`. */
+  readonly interval: string;
+}
+
 export type LossCount = { readonly rows: number } | { readonly error: string };
 
 /** A lossy type change whose effect on current rows the plan edge counts. */
@@ -69,6 +88,8 @@ export interface LiveCatalog {
   /** A lossy column type change (lossCheckKey) → how many current rows hold values it would change or reject,
    *  or the error the trial cast raised; filled on demand (see rows.ts). */
   readonly lossyRows: Map<string, LossCount>;
+  /** objectKey of a DEFAULT partition → the rows waiting in it (filled on demand, see rows.ts). */
+  readonly defaultRows: Map<string, DefaultRows>;
   /** A desired default (defaultFormKey: type + deparsed text) → the canonical form of how this server
    *  prints it, for defaults whose trees differ from the live ones only in that (see defaults.ts). */
   readonly defaultForms: Map<string, SqlExpression | null>;

@@ -10,7 +10,7 @@ import { executePlan } from '../apply/executor';
 import type { ApplyReport } from '../apply/report';
 import { readCatalog } from '../catalog/read';
 import { probeDefaultForms } from '../catalog/defaults';
-import { countLossyRows, fillHasRows } from '../catalog/rows';
+import { countLossyRows, fillDefaultRows, fillHasRows } from '../catalog/rows';
 import type { LiveCatalog } from '../catalog/types';
 import { connect } from '../db/connection';
 import type { Diagnostic } from '../diagnostics/diagnostic';
@@ -107,9 +107,11 @@ export async function planAgainst(client: Client, desired: DesiredState, live: L
   await probeDefaultForms(client, desired, live);
   let plan = planChanges(desired, live, options);
   const lossChecks = plan.lossChecks ?? [];
-  if (plan.rowChecks.length > 0 || lossChecks.length > 0) {
+  const defaultChecks = plan.defaultChecks ?? [];
+  if (plan.rowChecks.length > 0 || lossChecks.length > 0 || defaultChecks.length > 0) {
     await fillHasRows(client, live, plan.rowChecks);
     await countLossyRows(client, live, lossChecks);
+    await fillDefaultRows(client, live, defaultChecks);
     plan = planChanges(desired, live, options);
   }
   return plan;

@@ -2,7 +2,7 @@
  *  (drift and things the planner will not do, with the reason). */
 import type { Diagnostic } from '../diagnostics/diagnostic';
 import type { HazardCode, PlanStep } from '../model/step';
-import type { LossCheck } from '../catalog/types';
+import type { DefaultRowsCheck, LossCheck } from '../catalog/types';
 
 export interface HazardSummary {
   readonly code: HazardCode;
@@ -21,6 +21,8 @@ export interface Plan {
   readonly rowChecks: readonly { readonly key: string; readonly schema: string; readonly name: string }[];
   /** Lossy type changes whose effect on current rows was not counted yet: the engine counts and re-plans. */
   readonly lossChecks?: readonly LossCheck[];
+  /** DEFAULT partitions leaving the spec whose rows were not looked at yet: the engine looks and re-plans. */
+  readonly defaultChecks?: readonly DefaultRowsCheck[];
 }
 
 export interface PlanOptions {

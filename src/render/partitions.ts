@@ -249,3 +249,105 @@ export function dropPartition(context: RenderContext, partition: PartitionObject
         : [hazard('deletes_data', `${relationName(partition)} ${holdsRows ? 'holds rows' : 'may hold rows'}; they are deleted`)],
   });
 }
+
+/**
+ * Rows of DEFAULT older than the retention, when the DEFAULT partition leaves the spec: they go
+ * where their partition would have gone, a table of the partition's name in the archive schema
+ * (made LIKE the parent if missing, marked archived), moved in one transaction like a carve.
+ */
+export function archiveRowsFromDefault(
+  context: RenderContext,
+  parent: TableObject,
+  def: PartitionObject,
+  archived: QualifiedName & { readonly bound: RangeBound },
+  entity: string,
+): PlanStep[] {
+  const key = `table:${archived.schema}.${archived.name}`;
+  const group = `${key}:archive-default`;
+  const target = qualify(archived.schema, archived.name);
+  const parentSql = qualify(parent.schema, parent.name);
+  const defSql = qualify(def.schema, def.name);
+  const column = quoteIdent(parent.partitionBy!.column);
+  const columns = parent.columns.map((c) => quoteIdent(c.name)).join(', ');
+  const range = `[${archived.bound.from}, ${archived.bound.to})`;
+  const marker = formatMarker(entity, { archived: '1', from: archived.bound.from, parent: relationName(parent) });
+  const common = { object: key, group };
+  return [
+    { ...ensureSchema(archived.schema), group },
+    step({
+      ...common,
+      sql: `LOCK TABLE ${parentSql} IN EXCLUSIVE MODE;`,
+      action: 'lock',
+      description: `lock ${relationName(parent)} against writes (reads continue) while rows of ${range} leave DEFAULT for the archive`,
+      locks: locksOn(tableAndPartitions(context, parent), 'EXCLUSIVE'),
+    }),
+    step({
+      ...common,
+      sql: `LOCK TABLE ${defSql} IN ACCESS EXCLUSIVE MODE;`,
+      action: 'lock',
+      description: `lock DEFAULT partition ${relationName(def)}`,
+      locks: [lockOn(def, 'ACCESS EXCLUSIVE')],
+      hazards: [hazard('access_exclusive_lock', `reads and writes of ${relationName(def)} wait until the move commits`)],
+    }),
+    step({
+      ...common,
+      sql: `CREATE TABLE IF NOT EXISTS ${target} (LIKE ${parentSql} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE);`,
+      action: 'create',
+      description: `create ${relationName(archived)} in the archive, if missing (rows of ${range} are older than the retention)`,
+    }),
+    step({
+      ...common,
+      sql: `WITH moved AS (\n  DELETE FROM ${defSql}\n  WHERE ${column} >= ${boundLiteral(archived.bound.from)} AND ${column} < ${boundLiteral(archived.bound.to)}\n  RETURNING ${columns}\n)\nINSERT INTO ${target} (${columns}) SELECT ${columns} FROM moved;`,
+      action: 'move_rows',
+      description: `move rows of ${range} from ${relationName(def)} into the archive ${relationName(archived)}`,
+      hazards: [hazard('moves_rows', `rows of ${range} in ${relationName(def)} are older than the retention: moved to ${relationName(archived)} (same transaction: none lost)`)],
+    }),
+    step({
+      ...common,
+      sql: `COMMENT ON TABLE ${target} IS ${quoteLiteral(marker)};`,
+      action: 'comment',
+      description: `mark ${relationName(archived)} as archived`,
+    }),
+  ];
+}
+
+/**
+ * `default_partition: true → false`: once its rows are in partitions (or the archive), the
+ * DEFAULT partition is dropped — under the parent's EXCLUSIVE lock, after checking that no row
+ * with a key arrived meanwhile (if one did, the transaction fails and the next plan moves it).
+ * Rows whose key is NULL or ±infinity fit no range partition: they go with it (`deletes_data`, counted).
+ */
+export function removeDefaultPartition(context: RenderContext, parent: TableObject, def: PartitionObject, unplaceable: number | null): PlanStep[] {
+  const key = objectKey(def);
+  const group = `${key}:remove`;
+  const defSql = qualify(def.schema, def.name);
+  const column = quoteIdent(parent.partitionBy!.column);
+  const common = { object: key, group, partition: { schema: def.schema, name: def.name } };
+  const guard = `specql: rows arrived in the DEFAULT partition ${relationName(def)} while it was being emptied; run the plan again`;
+  return [
+    step({
+      ...common,
+      sql: `LOCK TABLE ${qualify(parent.schema, parent.name)} IN EXCLUSIVE MODE;`,
+      action: 'lock',
+      description: `lock ${relationName(parent)} against writes (reads continue) while its DEFAULT partition is removed`,
+      locks: locksOn(tableAndPartitions(context, parent), 'EXCLUSIVE'),
+    }),
+    step({
+      ...common,
+      sql: `DO $specql$\nBEGIN\n  IF EXISTS (SELECT 1 FROM ${defSql} WHERE ${column} IS NOT NULL AND isfinite(${column})) THEN\n    RAISE EXCEPTION ${quoteLiteral(guard)};\n  END IF;\nEND\n$specql$;`,
+      action: 'lock',
+      description: `check that ${relationName(def)} holds no row a partition could take (fails, changing nothing, if one arrived)`,
+    }),
+    step({
+      ...common,
+      sql: `DROP TABLE ${defSql};`,
+      action: 'drop',
+      description: `drop the DEFAULT partition ${relationName(def)} (default_partition: false)`,
+      locks: [lockOn(parent, 'ACCESS EXCLUSIVE'), lockOn(def, 'ACCESS EXCLUSIVE')],
+      hazards:
+        unplaceable === 0
+          ? [hazard('access_exclusive_lock', `briefly locks ${relationName(parent)}; rows outside every partition are refused from now on`)]
+          : [hazard('deletes_data', `${unplaceable === null ? 'rows (not counted)' : `${unplaceable} row(s)`} of ${relationName(def)} whose ${parent.partitionBy!.column} is NULL or infinite fit no partition and are deleted with it`)],
+    }),
+  ];
+}
