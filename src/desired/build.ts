@@ -22,6 +22,8 @@ import type {
   TableObject,
 } from '../model/objects';
 import { actionObjects } from './actions';
+import { planWorkflow } from './actions/workflow';
+import type { StepPlan } from './actions/accumulators';
 import { fitIdentifier } from '../model/ident';
 import { defaultPartitionName, entityTableName, partitionName, primaryKeyName } from './naming';
 import { boundOf, partitionWindow, type PartitionWindow } from './window';
@@ -72,6 +74,28 @@ function tableObject(entity: EntitySpec): TableObject {
     role: 'entity',
     description: entity.description,
   };
+}
+
+/** Per target entity: the columns some workflow step sums into (`col + E`), where a NULL sticks. */
+function accumulatedColumns(specs: SpecSet): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const entity of specs.entities) {
+    for (const action of entity.actions) {
+      if (action.kind !== 'workflow') continue;
+      let plans: StepPlan[];
+      try {
+        plans = planWorkflow(entity, action, specs);
+      } catch {
+        continue; // reported by the action generator itself
+      }
+      for (const plan of plans) {
+        const set = out.get(plan.target.entity) ?? new Set<string>();
+        for (const u of plan.updates) if (u.shape === 'sum') set.add(u.column);
+        out.set(plan.target.entity, set);
+      }
+    }
+  }
+  return out;
 }
 
 function partitionObjects(entity: EntitySpec, window: PartitionWindow): PartitionObject[] {
@@ -201,11 +225,13 @@ export function buildDesired(specs: SpecSet, options: GenerateOptions): DesiredS
     maintain: FunctionObject | null;
   }>();
 
+  const accumulated = accumulatedColumns(specs);
   for (const entity of entities) {
     const partitioning = effectivePartitioning(entity, options);
     const partitions = partitioning === null ? [] : partitionObjects(entity, partitioning.window);
     const indexes = indexObjects(entity);
-    objects.push(tableObject(entity), ...partitions, ...indexes);
+    const sums = accumulated.get(entity.entity);
+    objects.push({ ...tableObject(entity), ...(sums ? { accumulated: [...sums].sort() } : {}) }, ...partitions, ...indexes);
     outputs.set(entity.entity, { partitions, indexes, functions: [], triggers: [], queue: null, queueSchedules: [], views: [], partitioning, maintain: null });
   }
   objects.push(...runLog.filter((o) => o.kind !== 'schema'));

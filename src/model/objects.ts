@@ -72,6 +72,8 @@ export interface TableObject extends QualifiedName {
   readonly role: 'entity' | 'queue' | 'run_log';
   /** The entity's `description` (desired side only): written after the ownership marker in the table's comment. */
   readonly description?: string | null;
+  /** Columns a workflow step adds to (`col + E`; desired side only): NULL in them stays NULL for good. */
+  readonly accumulated?: readonly string[];
 }
 
 export interface PartitionObject extends QualifiedName {

@@ -67,6 +67,8 @@ export interface AddColumnFacts {
   readonly rewrites: boolean;
   /** The table may already hold rows (exact answer or an estimate). */
   readonly mayHoldRows: boolean;
+  /** The spec lists the column before this existing one; PostgreSQL appends it at the end. */
+  readonly appendedBefore?: string | null;
 }
 
 export function addColumn(context: RenderContext, table: TableObject, column: ColumnDef, facts: AddColumnFacts, group?: string): PlanStep {
@@ -79,7 +81,7 @@ export function addColumn(context: RenderContext, table: TableObject, column: Co
   }
   return alterTable(context, table, {
     sql: `ADD COLUMN ${columnSql(column)}`,
-    description: `add column ${columnLabel(table, column.name)} ${column.type}`,
+    description: `add column ${columnLabel(table, column.name)} ${column.type}${facts.appendedBefore ? ` (appended after the existing columns: PostgreSQL cannot place it before ${facts.appendedBefore} as the spec lists it)` : ''}`,
     hazards,
     ...(group ? { group } : {}),
   });

@@ -70,11 +70,22 @@ export function planTable(ctx: PlanContext, desired: TableObject): void {
   const desiredCols = new Set(desired.columns.map((c) => c.name));
   const mayHoldRows = estimateRows(ctx, key);
 
-  for (const col of desired.columns) {
+  for (const [position, col] of desired.columns.entries()) {
     const current = liveCols.get(col.name);
     if (!current) {
       const rewrites = col.identity || (col.default !== null && VOLATILE_DEFAULT.test(col.default));
-      emit(addColumn(ctx.render, desired, col, { rewrites, mayHoldRows }));
+      // PostgreSQL adds a column after the existing ones; it cannot put one in the middle.
+      const before = desired.columns.slice(position + 1).find((c) => liveCols.has(c.name))?.name ?? null;
+      emit(addColumn(ctx.render, desired, col, { rewrites, mayHoldRows, appendedBefore: before }));
+      if (before !== null) {
+        ctx.diagnose({
+          code: 'plan.column_appended',
+          severity: 'warning',
+          subject: `${key}.${col.name}`,
+          message: `${desired.schema}.${desired.name}.${col.name} is added after the existing columns, not before ${before} as the spec lists it: PostgreSQL cannot reorder columns (a table created from the spec has the spec's order)`,
+        });
+      }
+      if (desired.accumulated?.includes(col.name)) refuseNullAccumulator(ctx, desired, col.name, key);
       continue;
     }
     alterColumn(ctx, desired, col, current, emit);
@@ -106,6 +117,29 @@ export function planTable(ctx: PlanContext, desired: TableObject): void {
 
 function describePartitioning(t: TableObject): string {
   return t.partitionBy ? `range on ${t.partitionBy.column}` : 'none';
+}
+
+/**
+ * A workflow step sums into this new column (`col + E`), but rows already in the table would
+ * start with NULL, and NULL + E stays NULL for good. The value they should start from is the
+ * history the metrics table summarises, which the plan cannot know: refused when the table
+ * holds rows (answered exactly by the engine), with how to do it by hand.
+ */
+function refuseNullAccumulator(ctx: PlanContext, table: TableObject, column: string, key: string): void {
+  const exact = ctx.live.hasRows.get(key);
+  if (exact === undefined) ctx.rowChecks.set(key, { key, schema: table.schema, name: table.name });
+  if (exact === false) return;
+  ctx.diagnose({
+    code: 'plan.accumulator_on_existing_rows',
+    severity: 'error',
+    subject: `${key}.${column}`,
+    message:
+      `${table.schema}.${table.name}.${column} is a new column a workflow step adds to (${column} + …), but ${table.schema}.${table.name} ` +
+      `${exact === true ? 'holds' : 'may hold'} rows: there it would start NULL and stay NULL (NULL + x is NULL)`,
+    hint:
+      `apply the field first without the workflow assignment, fill it for the existing rows (UPDATE … FROM an aggregate of the source table), ` +
+      `then add the assignment; a default would only hide the gap (existing rows would count from zero)`,
+  });
 }
 
 /** −1 until ANALYZE: unknown counts as "may hold rows". */
