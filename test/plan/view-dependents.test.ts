@@ -83,3 +83,18 @@ test('an apply stopped after the view was put aside: readers read the snapshot, 
   );
   expect(after).toEqual({ n: '300', kind: 'm', readable: true });
 });
+
+test('a view specql does not manage that reads the retyped column: the plan refuses with how to proceed, and changes nothing', async () => {
+  const s = 'vd_foreign';
+  const t = table(s, 't', [col('id', 'integer', { notNull: true }), col('q', 'integer')]);
+  const opts = { databaseUrl: db.url };
+  await applyDesired(state([t]), opts);
+  await db.pool.query(`CREATE VIEW ${s}.by_hand AS SELECT id, q FROM ${s}.t`);
+  const to = state([{ ...t, columns: t.columns.map((c) => (c.name === 'q' ? { ...c, type: 'bigint' } : c)) }]);
+  const plan = await planDesired(to, opts);
+  expect(plan.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.hint])).toEqual([
+    ['plan.column_used_by_view', `drop ${s}.by_hand first and create it again after the apply`],
+  ]);
+  await expect(applyDesired(to, { ...opts, allowHazards: ['rewrites_table'] })).rejects.toThrow(/which specql does not manage, reads it/);
+  expect(await query(db.pool, `SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = '${s}.t'::regclass AND attname = 'q'`)).toEqual([{ t: 'integer' }]);
+});

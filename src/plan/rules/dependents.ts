@@ -38,7 +38,7 @@ export function aroundDependentViews(ctx: PlanContext, table: TableObject, colum
     ctx.diagnose({
       code: 'plan.column_used_by_view',
       severity: 'error',
-      subject: `${key}`,
+      subject: `${dep.materialized ? 'materialized_view' : 'view'}:${dep.view.schema}.${dep.view.name}`,
       message: `${table.schema}.${table.name}.${column}: ${why}, but ${dep.materialized ? 'materialized view' : 'view'} ${dep.view.schema}.${dep.view.name}, which specql does not manage, reads it; PostgreSQL refuses the change while it exists`,
       hint: `drop ${dep.view.schema}.${dep.view.name} first and create it again after the apply`,
     });
