@@ -39,9 +39,6 @@ import { aroundDependentViews } from './dependents';
 /** Functions whose value differs per row: ADD COLUMN … DEFAULT f() rewrites the table. */
 const VOLATILE_DEFAULT = /\b(gen_random_uuid|uuid_generate_v[14]|random|clock_timestamp|timeofday|nextval)\s*\(/i;
 
-/** Type changes are classified by render/column-types.ts (safe, rewrite, lossy). */
-export { classifyTypeChange } from '../../render/column-types';
-
 export function planTable(ctx: PlanContext, desired: TableObject): void {
   const key = objectKey(desired);
   const live = ctx.liveByKey.get(key);
