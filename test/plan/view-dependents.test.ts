@@ -40,8 +40,20 @@ test('specs/: ProductMetrics.total_quantity → bigint rebuilds product_performa
   const { plan } = await planSpecs(changed, opts);
   const codes = plan.hazards.map((h) => h.code);
   expect(codes).toEqual(expect.arrayContaining(['rewrites_table', 'view_rebuild']));
-  const applied = await applySpecs(changed, { ...opts, allowHazards: ['rewrites_table'] });
+  // A reader keeps reading the view throughout: it never fails and never sees it empty.
+  let reading = true;
+  const seen: string[] = [];
+  const reader = (async () => {
+    while (reading) {
+      const r = await db.pool.query(`SELECT count(*)::text AS n FROM analytics.product_performance_mv`).then((x) => String(x.rows[0].n), (e: Error) => `error: ${e.message}`);
+      seen.push(r);
+    }
+  })();
+  const applied = await applySpecs(changed, { ...opts, allowHazards: ['rewrites_table'] }).finally(() => (reading = false));
+  await reader;
   expect(applied.report.ok).toBe(true);
+  expect(seen.length).toBeGreaterThan(0);
+  expect([...new Set(seen)]).toEqual(['500']);
   const again = await planSpecs(changed, opts);
   if (again.plan.steps.length) console.log(formatPlanText(again.plan));
   expect(again.plan.steps).toEqual([]);
