@@ -20,6 +20,8 @@ export interface TypeChange {
   readonly kind: TypeChangeKind | 'same';
   /** For a lossy change: what happens to the values that do not fit, in words. */
   readonly loss?: string;
+  /** For a rewrite: a fact worth saying beside it. */
+  readonly note?: string;
   /** For a lossy change: a boolean SQL predicate over the column, true where the value would change or fail;
    *  null when only trying the cast can tell (then counted in a subtransaction). */
   readonly predicate?: (column: string) => string | null;
@@ -133,7 +135,9 @@ export function classifyTypeChange(fromType: string, toType: string): TypeChange
       const tp = to.args[0] ?? 6;
       if (tp < fp) return lossy(`fractions of a second beyond ${tp} digits are rounded`, (c) => `${q(c)} <> ${q(c)}::${toType}`);
       // with ↔ without time zone: the values are re-read in the session's time zone, none is lost.
-      return from.base === to.base ? safe : rewrite;
+      return from.base === to.base
+        ? safe
+        : { kind: 'rewrite', note: 'values are converted in the session time zone; PostgreSQL skips the rewrite when that zone is UTC' };
     }
   }
   if (to.base === 'date' && TIMESTAMPS.has(from.base)) {

@@ -93,6 +93,7 @@ export function addColumn(context: RenderContext, table: TableObject, column: Co
  * table; a lossy one names what happens to values that do not fit and, when
  * the plan edge counted them, how many current rows hold such values
  * (`affected`: null when not counted, e.g. planned without a database).
+ * `loss`: for a lossy change, what happens to values that do not fit; for a rewrite, a note.
  */
 export function alterColumnType(
   context: RenderContext,
@@ -107,7 +108,8 @@ export function alterColumnType(
   const name = quoteIdent(column.name);
   const label = columnLabel(table, column.name);
   const hazards: Hazard[] = [];
-  if (change !== 'safe') hazards.push(hazard('rewrites_table', `${from} → ${column.type} rewrites ${relationName(table)} under ACCESS EXCLUSIVE (reads and writes wait until it is done)`));
+  const rewriteNote = change === 'rewrite' && loss ? `; ${loss}` : '';
+  if (change !== 'safe') hazards.push(hazard('rewrites_table', `${from} → ${column.type} rewrites ${relationName(table)} under ACCESS EXCLUSIVE (reads and writes wait until it is done)${rewriteNote}`));
   let counted = '';
   if (change === 'lossy') {
     counted =

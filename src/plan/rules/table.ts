@@ -178,7 +178,7 @@ function alterColumn(ctx: PlanContext, table: TableObject, col: ColumnDef, live:
       affected = ctx.live.lossyRows.get(key) ?? null;
       if (affected === null) ctx.lossChecks.set(key, { key, table: { schema: table.schema, name: table.name }, column: col.name, from: live.type, to: col.type });
     }
-    emit(alterColumnType(ctx.render, table, col, live.type, change.kind, change.loss ?? '', affected));
+    emit(alterColumnType(ctx.render, table, col, live.type, change.kind, change.loss ?? change.note ?? '', affected));
   }
   if (!col.identity && !sameDefault(ctx, col, live)) emit(setColumnDefault(ctx.render, table, col));
   if (col.identity !== live.identity) {
