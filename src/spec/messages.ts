@@ -34,6 +34,20 @@ export type { ExpressionContext };
 export const messages = {
   // --- YAML -------------------------------------------------------------
   yamlSyntax: (at: SourcePosition, text: string) => error('yaml.syntax', at, `YAML syntax error: ${text}.`, 'check indentation, quoting and `:` after keys'),
+  yamlTooDeep: (at: SourcePosition, max: number) =>
+    error('yaml.too_deep', at, `maps and lists nested more than ${max} levels deep: no spec needs that, so the file is not read.`, 'flatten the structure; a spec nests about 6 levels'),
+  yamlScalarTooLong: (at: SourcePosition, length: number, max: number) =>
+    error('yaml.scalar_too_long', at, `a value of ${length.toLocaleString('en-US')} characters: at most ${max.toLocaleString('en-US')} are allowed, so the file is not read.`, 'shorten the value'),
+  yamlAliasExpansion: (at: SourcePosition, alias: string, max: number) =>
+    error('yaml.alias_expansion', at, `alias ${q(`*${alias}`)} makes the document's aliases expand to more than ${max.toLocaleString('en-US')} nodes (an alias bomb?).`, 'write the repeated parts out, or alias smaller parts'),
+  yamlTooManyAliases: (at: SourcePosition, max: number) =>
+    error('yaml.alias_count', at, `more than ${max.toLocaleString('en-US')} aliases in one document.`, 'write the repeated parts out'),
+  yamlAliasCycle: (at: SourcePosition, alias: string) =>
+    error('yaml.alias_cycle', at, `alias ${q(`*${alias}`)} refers to a node that contains it, which would make a value of infinite size.`, 'alias a node defined before and outside this one'),
+  yamlAliasUnresolved: (at: SourcePosition, alias: string) =>
+    error('yaml.alias_unknown', at, `alias ${q(`*${alias}`)} names no anchor defined before it.`, `define \`&${alias}\` on an earlier node, or remove the alias`),
+  fileTooLarge: (file: string, bytes: number, max: number) =>
+    error('file.too_large', { file, line: 1, column: 1 }, `the file has ${bytes.toLocaleString('en-US')} bytes: spec files are limited to ${max.toLocaleString('en-US')} bytes.`, 'split the spec into several files (one entity each)'),
   yamlWarning: (at: SourcePosition, text: string) => warning('yaml.warning', at, `YAML: ${text}.`),
   duplicateKey: (at: SourcePosition, key: string) =>
     error('yaml.duplicate_key', at, `duplicate key ${q(key)}: YAML keeps only one of them.`, 'remove or rename one of the two'),
