@@ -46,10 +46,20 @@ export function positionAt(doc: Pick<SpecDocument, 'file' | 'lines'>, offset: nu
  */
 const pairIndex = new WeakMap<object, Map<string, Pair<Node, Node>>>();
 
+/**
+ * Map entries examined by position lookups (indexing plus one per lookup), for
+ * test/spec/limits.test.ts: it proves lookups grow linearly with the spec by
+ * counting work, not by timing (a scan per lookup grew with the square).
+ */
+let lookupWork = 0;
+export const positionLookupWork = (): number => lookupWork;
+
 function pairByKey(map: { items: Pair<unknown, unknown>[] }, key: string): Pair<Node, Node> | undefined {
   let index = pairIndex.get(map);
+  lookupWork += 1;
   if (!index) {
     index = new Map();
+    lookupWork += map.items.length;
     for (const p of map.items) {
       // The first of duplicate keys wins, as a scan would find it.
       if (isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p as Pair<Node, Node>);

@@ -73,7 +73,7 @@ describe('shape', () => {
     const ds = diagnose(doc('fields:\n  at: date\nindexes:\n  - name: i\n    columns: []\npartitioning:\n  strategy: RANGE\n  column: at\n  intervals: [daily]\n  premake: 0\n'));
     expect(ds.map((d) => `${brief(d)} ${d.message}`)).toEqual([
       'spec.invalid@7:14 `indexes[0].columns` needs at least 1 item.',
-      'spec.invalid@12:12 `partitioning.premake` must be at least 1.',
+      'spec.out_of_range@12:12 `partitioning.premake` is 0: it must be a whole number from 1 to 120.',
     ]);
   });
 });
