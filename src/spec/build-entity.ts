@@ -185,7 +185,9 @@ function buildPartitioning(doc: SpecDocument, raw: Raw, fields: readonly FieldSp
   if (column === null || interval === null) return null;
   const chosen: PartitionInterval = interval;
 
-  let start = isoDate(alignDown(new Date(), chosen));
+  // Absent stays absent: the model never depends on the day it is loaded (the
+  // generator resolves it from its `today` input, src/desired/build.ts).
+  let start: string | null = null;
   const writtenStart = str(p.start);
   if (writtenStart !== null) {
     const at = positionOf(doc, ['partitioning', 'start']);
