@@ -381,3 +381,31 @@ export function treeOf(expression: SqlExpression): ExpressionTree {
   if (!parsed.ok) throw new Error(`deparsed expression does not parse: ${parsed.error}: ${expression}`);
   return parsed.tree;
 }
+
+/** Functions whose value differs per call (PostgreSQL marks them VOLATILE): as a column default, one value per row. */
+const PER_ROW_FUNCTIONS: ReadonlySet<string> = new Set(['gen_random_uuid', 'uuid_generate_v1', 'uuid_generate_v4', 'random', 'clock_timestamp', 'timeofday', 'nextval']);
+
+/**
+ * True when the expression calls a function whose value differs per row, so
+ * that `ADD COLUMN … DEFAULT <it>` must write every row (a rewrite) instead of
+ * storing one value in the catalog. Read from the parse tree: a name inside a
+ * string constant or a comment is not a call.
+ */
+export function callsPerRowFunction(expression: SqlExpression): boolean {
+  const stack: unknown[] = [treeOf(expression)];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (Array.isArray(node)) {
+      stack.push(...node);
+    } else if (node && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'FuncCall') {
+          const name = lastName((value as { funcname?: unknown }).funcname);
+          if (name !== undefined && PER_ROW_FUNCTIONS.has(name.toLowerCase())) return true;
+        }
+        stack.push(value);
+      }
+    }
+  }
+  return false;
+}

@@ -16,6 +16,7 @@ import { defaultFormKey } from '../../catalog/defaults';
 import { canonicalDefault } from '../../catalog/normalize';
 import type { ColumnDef, ConstraintDef, TableObject } from '../../model/objects';
 import { objectKey } from '../../model/objects';
+import { callsPerRowFunction } from '../../model/expression';
 import type { PlanStep } from '../../model/step';
 import {
   addColumn,
@@ -31,8 +32,6 @@ import type { PlanContext } from '../context';
 import { markerStep } from '../markers';
 import { Phase } from '../order';
 
-/** Functions whose value differs per row: ADD COLUMN … DEFAULT f() rewrites the table. */
-const VOLATILE_DEFAULT = /\b(gen_random_uuid|uuid_generate_v[14]|random|clock_timestamp|timeofday|nextval)\s*\(/i;
 
 export type TypeChange = 'same' | 'no_rewrite' | 'rewrite' | 'narrowing' | 'lossy';
 
@@ -92,7 +91,8 @@ export function planTable(ctx: PlanContext, desired: TableObject): void {
   for (const col of desired.columns) {
     const current = liveCols.get(col.name);
     if (!current) {
-      const rewrites = col.identity || (col.default !== null && VOLATILE_DEFAULT.test(col.default));
+      // A per-row default (gen_random_uuid(), …) makes ADD COLUMN write every row; read from the tree.
+      const rewrites = col.identity || (col.default !== null && callsPerRowFunction(col.default));
       emit(addColumn(ctx.render, desired, col, { rewrites, mayHoldRows }));
       continue;
     }
