@@ -124,4 +124,18 @@ describe('the pre-flight: a plan that fails at step N writes nothing', () => {
     expect(report.preflight!.unverified.map((u) => [u.index, u.code])).toEqual([[3, '42P01']]);
     expect((await query(db.pool, `SELECT to_regclass('pf_conc.t_v_idx2') IS NOT NULL AS ok`))[0]).toEqual({ ok: true });
   });
+
+  it('the rehearsal waits out a lock like the executor: lock_timeout, backoff, retry', async () => {
+    await db.pool.query('CREATE SCHEMA pf_lock; CREATE TABLE pf_lock.t (id int)');
+    const blocker = await db.pool.connect();
+    await blocker.query('BEGIN');
+    await blocker.query('LOCK TABLE pf_lock.t IN ACCESS SHARE MODE');
+    setTimeout(() => void blocker.query('COMMIT').then(() => blocker.release()), 700);
+    const plan = { steps: [{ sql: 'ALTER TABLE pf_lock.t ADD COLUMN w int', object: 'table:pf_lock.t', action: 'alter', description: 'add w', locks: [], lock: 'ACCESS EXCLUSIVE', transactional: true, lockTimeoutMs: 200, statementTimeoutMs: 10_000, hazards: [] }] } as unknown as Plan;
+    const messages: string[] = [];
+    const report = await applyPlan(db.url, plan, { schemas: ['pf_lock'], backoffMs: 100, onProgress: (m) => messages.push(m) });
+    expect(report.ok).toBe(true);
+    expect(messages.some((m) => /^pre-flight: .*lock timeout.*; retry 1\//.test(m))).toBe(true);
+    expect(report.results[0]!.attempts).toBe(1); // the real run found the lock free
+  });
 });
