@@ -77,7 +77,7 @@ export const TEXT_RANGES = {
   /** `refresh_interval` in seconds: 1 second to 1 week. */
   refresh_seconds: { min: 1, max: 604_800, integer: true },
   /** `verify:` durations, in milliseconds: up to one hour. */
-  duration_ms: { min: 1, max: 3_600_000, integer: false },
+  duration_ms: { min: 0.001, max: 3_600_000, integer: false },
   /** `view.cache.ttl`, in seconds: up to 30 days. */
   ttl_seconds: { min: 1, max: 2_592_000, integer: true },
 } as const satisfies Record<string, NumericRange>;

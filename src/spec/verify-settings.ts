@@ -26,7 +26,7 @@ export const DEFAULT_VERIFY: VerifySpec = {
 };
 
 const duration = (text: string) =>
-  z.string().meta({ examples: ['250 ms', '1 s', '30 seconds'] }).optional().describe(`${text} A duration: \`<number> ms|s|seconds|minutes\`, from 1 ms to 60 minutes.`);
+  z.string().meta({ examples: ['250 ms', '1 s', '30 seconds'] }).optional().describe(`${text} A duration: \`<number> ms|s|seconds|minutes\`, from 0.001 ms to 60 minutes.`);
 
 const rangedNumber = (range: { min: number; max: number; integer: boolean }) => (range.integer ? z.number().int() : z.number()).min(range.min).max(range.max);
 
@@ -72,7 +72,7 @@ const durationError = (at: SourcePosition, key: string, written: string): Diagno
 const durationRangeError = (at: SourcePosition, key: string, written: string): Diagnostic => ({
   code: 'verify.duration_range',
   severity: 'error',
-  message: `\`verify.${key}\` \`${written}\` is out of range: a budget is from 1 ms to 60 minutes.`,
+  message: `\`verify.${key}\` \`${written}\` is out of range: a budget is from 0.001 ms to 60 minutes.`,
   hint: 'e.g. `250 ms` or `30 s`',
   at,
 });

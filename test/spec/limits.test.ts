@@ -51,8 +51,8 @@ describe('numbers have ranges, named in the message', () => {
     expect(verify('  bulk_rows: 2000000\n')).toEqual(['spec.out_of_range: `verify.bulk_rows` is 2000000: it must be a whole number from 1 to 1,000,000.']);
     expect(verify('  clients: 101\n')).toEqual(['spec.out_of_range: `verify.clients` is 101: it must be a whole number from 1 to 100.']);
     expect(verify('  trigger_overhead: 1001\n')).toEqual(['spec.out_of_range: `verify.trigger_overhead` is 1001: it must be from 1 to 1,000.']);
-    expect(verify('  query: 90 minutes\n')).toEqual(['verify.duration_range: `verify.query` `90 minutes` is out of range: a budget is from 1 ms to 60 minutes.']);
-    expect(verify('  query: 0 ms\n')).toEqual(['verify.duration_range: `verify.query` `0 ms` is out of range: a budget is from 1 ms to 60 minutes.']);
+    expect(verify('  query: 90 minutes\n')).toEqual(['verify.duration_range: `verify.query` `90 minutes` is out of range: a budget is from 0.001 ms to 60 minutes.']);
+    expect(verify('  query: 0 ms\n')).toEqual(['verify.duration_range: `verify.query` `0 ms` is out of range: a budget is from 0.001 ms to 60 minutes.']);
   });
 
   it('the view cache and refresh intervals', () => {
