@@ -174,10 +174,11 @@ const isCollectionToken = (t: CST.Token): boolean => t.type === 'block-map' || t
  * overflow the stack) and scalars longer than MAX_SCALAR_CHARS (a quoted
  * one takes seconds per megabyte to unescape). Iterative, so depth costs no stack.
  */
-function tokenProblem(root: CST.Token): { offset: number; problem: 'depth' | 'scalar'; size: number } | null {
+function tokenProblem(root: CST.Token, seen: { aliases: boolean }): { offset: number; problem: 'depth' | 'scalar'; size: number } | null {
   const stack: [CST.Token, number][] = [[root, 0]];
   while (stack.length > 0) {
     const [token, depth] = stack.pop()!;
+    if (token.type === 'alias') seen.aliases = true;
     const level = isCollectionToken(token) ? depth + 1 : depth;
     if (level > MAX_NESTING_DEPTH) return { offset: token.offset, problem: 'depth', size: level };
     if ('source' in token && typeof token.source === 'string' && token.source.length > MAX_SCALAR_CHARS) {
@@ -231,17 +232,24 @@ function parseDocuments(text: string, lines: LineCounter, file: string, diagnost
     return [];
   }
   const tokens = Array.from(new Parser(lines.addNewLine).parse(text));
+  const seen = { aliases: false };
   for (const token of tokens) {
     if (token.type !== 'document') continue;
-    const found = tokenProblem(token);
+    const found = tokenProblem(token, seen);
     if (!found) continue;
     const at = positionAt({ file, lines }, found.offset);
     diagnostics?.push(found.problem === 'depth' ? messages.yamlTooDeep(at, MAX_NESTING_DEPTH) : messages.yamlScalarTooLong(at, found.size, MAX_SCALAR_CHARS));
     return []; // nothing of this file is composed: its structure cannot be trusted
   }
   const composer = new Composer({ schema: 'core', prettyErrors: false, uniqueKeys: false });
-  return Array.from(composer.compose(tokens)) as Document.Parsed[];
+  const docs = Array.from(composer.compose(tokens)) as Document.Parsed[];
+  // The alias walk (sizes of every node) is only needed where an alias was written.
+  if (seen.aliases) for (const doc of docs) withAliases.add(doc);
+  return docs;
 }
+
+/** Documents of files that contain an alias token (the others need no alias check). */
+const withAliases = new WeakSet<object>();
 
 /** Duplicate keys in any map of the document: one set per map, so linear. */
 function duplicateKeys(yaml: Document.Parsed): number[] {
@@ -340,7 +348,7 @@ export function parseYamlFile(text: string, file: string): { documents: SpecDocu
     for (const warning of yaml.warnings) diagnostics.push(messages.yamlWarning(positionAt(doc, warning.pos[0]), yamlMessage(warning.message)));
     if (yaml.errors.length > 0) return; // structure unreliable
     for (const offset of duplicateKeys(yaml)) diagnostics.push(messages.duplicateKey(positionAt(doc, offset), yamlKeyAt(sourceText, offset)));
-    const alias = aliasProblem(yaml);
+    const alias = withAliases.has(yaml) ? aliasProblem(yaml) : null;
     if (alias) {
       const at = positionAt(doc, alias.offset);
       diagnostics.push(
