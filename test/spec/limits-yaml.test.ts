@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSpecs } from '../../src/spec/load';
 import { MAX_ALIAS_EXPANSION, MAX_ALIASES, MAX_FILE_BYTES, MAX_NESTING_DEPTH, MAX_SCALAR_CHARS } from '../../src/spec/limits';
+import { specql } from '../support/cli';
 import { brief, diagnose, entity, loadExpressionParser } from './support';
 
 beforeAll(() => loadExpressionParser());
@@ -82,5 +83,17 @@ describe('pathological YAML gives one diagnostic at its position', () => {
     const { specs, diagnostics } = await loadSpecs([dir]);
     expect(diagnostics.map((d) => `${d.code}@${d.at?.file.endsWith('big.yaml')}`)).toEqual(['file.too_large@true']);
     expect(specs.entities.map((e) => e.entity)).toEqual(['Foo']);
+  });
+
+  it('`specql validate` prints the bomb as file:line:col, exit 1, no stack trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'specql-bomb-'));
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 8; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    const file = join(dir, 'bomb.yaml');
+    writeFileSync(file, `${HEAD}${levels.join('\n')}\n`);
+    const result = await specql('validate', file);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/bomb\.yaml:\d+:\d+: error: alias `\*[a-h]` makes the document's aliases expand to more than 10,000 nodes/);
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack frames
   });
 });
