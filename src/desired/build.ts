@@ -26,7 +26,7 @@ import { planWorkflow } from './actions/workflow';
 import type { StepPlan } from './actions/accumulators';
 import { fitIdentifier } from '../model/ident';
 import { defaultPartitionName, entityTableName, partitionName, primaryKeyName } from './naming';
-import { boundOf, partitionWindow, type PartitionWindow } from './window';
+import { boundOf, intervalStart, partitionWindow, type PartitionWindow } from './window';
 import { extensionForColumn } from './extensions';
 import { materializedViewObject, refreshCronJob, refreshFunction, refreshSchedule } from './view';
 import { maintenanceCronJob, maintenanceFunction, maintenanceSchedule } from './maintenance';
@@ -35,6 +35,8 @@ import { drainCronJob, queueSchedule } from './queue-drain';
 
 /** Spec values after per-environment overrides (options win over the spec). */
 export interface EffectivePartitioning {
+  /** The spec's `start`, or (omitted) the start of the interval containing `today`: resolved here, at the edge of the core. */
+  readonly start: string;
   readonly premake: number;
   readonly retention: number | null;
   readonly window: PartitionWindow;
@@ -45,8 +47,9 @@ export function effectivePartitioning(entity: EntitySpec, options: GenerateOptio
   if (spec === null) return null;
   const premake = options.premake ?? spec.premake;
   const retention = options.retention !== undefined ? options.retention : spec.retention;
-  const window = partitionWindow({ interval: spec.interval, start: spec.start, premake, retention, today: options.today });
-  return { premake, retention, window };
+  const start = spec.start ?? intervalStart(spec.interval, options.today);
+  const window = partitionWindow({ interval: spec.interval, start, premake, retention, today: options.today });
+  return { start, premake, retention, window };
 }
 
 function tableObject(entity: EntitySpec): TableObject {
@@ -187,7 +190,7 @@ function maintenanceFor(entity: EntitySpec, partitioning: EffectivePartitioning)
     interval: spec.interval,
     column: spec.column,
     columnType: column.type,
-    start: spec.start,
+    start: partitioning.start,
     premake: partitioning.premake,
     retention: partitioning.retention,
     archiveSchema: spec.archiveSchema,

@@ -53,7 +53,11 @@ export class HazardsRefusedError extends Error {
 export class ApplyFailedError extends Error {
   constructor(readonly plan: Plan, readonly report: ApplyReport) {
     const failed = report.results.find((r) => r.status === 'failed');
-    super(`apply failed at step ${failed?.index}: ${failed?.step.description}: ${failed?.error?.message}\nSQL: ${failed?.error?.sql}`);
+    super(
+      failed?.preflight
+        ? `refused before any write: the pre-flight (a rolled-back rehearsal of the plan) found step ${failed.index} fails: ${failed.step.description}: ${failed.error?.message}\nSQL: ${failed.error?.sql}\nNothing was written.`
+        : `apply failed at step ${failed?.index}: ${failed?.step.description}: ${failed?.error?.message}\nSQL: ${failed?.error?.sql}`,
+    );
     this.name = 'ApplyFailedError';
   }
 }

@@ -19,6 +19,7 @@ import { classifyTypeChange } from '../../render/column-types';
 import { canonicalDefault } from '../../catalog/normalize';
 import type { ColumnDef, ConstraintDef, PartitionObject, TableObject } from '../../model/objects';
 import { objectKey } from '../../model/objects';
+import { callsPerRowFunction } from '../../model/expression';
 import type { PlanStep } from '../../model/step';
 import {
   addColumn,
@@ -36,8 +37,6 @@ import { markerStep } from '../markers';
 import { Phase } from '../order';
 import { aroundDependentViews } from './dependents';
 
-/** Functions whose value differs per row: ADD COLUMN … DEFAULT f() rewrites the table. */
-const VOLATILE_DEFAULT = /\b(gen_random_uuid|uuid_generate_v[14]|random|clock_timestamp|timeofday|nextval)\s*\(/i;
 
 export function planTable(ctx: PlanContext, desired: TableObject): void {
   const key = objectKey(desired);
@@ -70,7 +69,8 @@ export function planTable(ctx: PlanContext, desired: TableObject): void {
   for (const [position, col] of desired.columns.entries()) {
     const current = liveCols.get(col.name);
     if (!current) {
-      const rewrites = col.identity || (col.default !== null && VOLATILE_DEFAULT.test(col.default));
+      // A per-row default (gen_random_uuid(), …) makes ADD COLUMN write every row; read from the tree.
+      const rewrites = col.identity || (col.default !== null && callsPerRowFunction(col.default));
       // PostgreSQL adds a column after the existing ones; it cannot put one in the middle.
       const before = desired.columns.slice(position + 1).find((c) => liveCols.has(c.name))?.name ?? null;
       emit(addColumn(ctx.render, desired, col, { rewrites, mayHoldRows, appendedBefore: before }));
