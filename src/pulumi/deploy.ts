@@ -13,6 +13,7 @@
  *   today             pin the partition window's "today" (YYYY-MM-DD)
  *   postgresql        true | { schemas, extensions, roles, executeGrants }
  */
+import { RANGES, TEXT_RANGES } from '../spec/limits';
 import * as path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import type { EntityStackOutputs } from './entity';
@@ -34,8 +35,9 @@ export function deployFromConfig(root: string = projectRoot(pulumi.runtime.getRo
     specs: relative.startsWith('..') ? specsDir : relative,
     root,
     databaseUrl: config.requireSecret('databaseUrl'),
-    premake: config.getNumber('partitionPremake'),
-    retention: config.getNumber('retention'),
+    // The spec's own ranges (src/spec/limits.ts); Pulumi names the key and the range when one is out.
+    premake: config.getNumber('partitionPremake', { min: RANGES.premake.min, max: RANGES.premake.max }),
+    retention: config.getNumber('retention', { min: TEXT_RANGES.retention_partitions.min, max: TEXT_RANGES.retention_partitions.max }),
     refreshOverrides: config.getObject<Record<string, string>>('refreshOverrides'),
     allowHazards: config.getObject<string[]>('allowHazards'),
     deletionPolicy: config.get('deletionPolicy') as DeletionPolicy | undefined,
