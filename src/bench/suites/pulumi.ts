@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createScratchDatabase } from '../../db/scratch';
+import { stageRepoProject } from '../pulumi-project';
 import type { BenchResult, BenchSuite } from '../suite';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
@@ -53,12 +54,7 @@ export const suite: BenchSuite = {
     try {
       // The repository's own project, as the e2e suite uses it.
       const dir = path.join(tmp, 'project');
-      fs.mkdirSync(dir);
-      fs.copyFileSync(path.join(ROOT, 'Pulumi.yaml'), path.join(dir, 'Pulumi.yaml'));
-      fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(dir, 'package.json'));
-      fs.cpSync(path.join(ROOT, 'specs'), path.join(dir, 'specs'), { recursive: true });
-      fs.symlinkSync(path.join(ROOT, 'dist'), path.join(dir, 'dist'));
-      fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+      stageRepoProject(ROOT, dir);
       fs.mkdirSync(path.join(tmp, 'state'));
       const env: NodeJS.ProcessEnv = {
         ...process.env,

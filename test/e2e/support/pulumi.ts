@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
+import { stageRepoProject } from '../../../src/bench/pulumi-project';
 
 export const REPO = path.resolve(__dirname, '..', '..', '..');
 export const ENTITY_TYPE = 'pulumi-nodejs:dynamic/specql:Entity';
@@ -69,12 +70,7 @@ export class PulumiProject {
   static ofRepo(prefix = 'e2e'): PulumiProject {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), `specql-${prefix}-`));
     const dir = path.join(root, 'project');
-    fs.mkdirSync(dir);
-    fs.copyFileSync(path.join(REPO, 'Pulumi.yaml'), path.join(dir, 'Pulumi.yaml'));
-    fs.copyFileSync(path.join(REPO, 'package.json'), path.join(dir, 'package.json'));
-    fs.cpSync(path.join(REPO, 'specs'), path.join(dir, 'specs'), { recursive: true });
-    fs.symlinkSync(path.join(REPO, 'dist'), path.join(dir, 'dist'));
-    fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'));
+    stageRepoProject(REPO, dir);
     return new PulumiProject(root, dir);
   }
 
