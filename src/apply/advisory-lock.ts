@@ -12,6 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Client } from 'pg';
+import { connectionLost, isConnectionLoss } from '../db/connection';
 
 /** A signed 64-bit key from the lock name (pg_advisory_lock(bigint)). */
 export function lockKey(database: string, schema: string): bigint {
@@ -64,7 +65,15 @@ async function pollLock(client: Client, key: bigint, everyMs = 250): Promise<voi
 }
 
 async function releaseAll(client: Client, keys: readonly bigint[]): Promise<void> {
-  for (const key of [...keys].reverse()) await client.query('SELECT pg_advisory_unlock($1::bigint)', [key.toString()]);
+  // A session-level advisory lock ends with its session: after a lost
+  // connection there is nothing to release (and no way to try).
+  if (connectionLost(client)) return;
+  try {
+    for (const key of [...keys].reverse()) await client.query('SELECT pg_advisory_unlock($1::bigint)', [key.toString()]);
+  } catch (err) {
+    // The server may report the termination before the socket closes: the same case.
+    if (!isConnectionLoss(err)) throw err;
+  }
 }
 
 /** pg_locks stores a bigint advisory key as classid (high 32 bits) / objid (low 32 bits), objsubid 1. */

@@ -11,12 +11,17 @@
  *    CONCURRENTLY leaves an INVALID index, which is dropped
  *    (DROP INDEX CONCURRENTLY IF EXISTS) before the build is retried once.
  *  - The first failure stops the run: later steps are reported `not_run`.
+ *  - A lost session (the backend terminated, a failover) is such a failure:
+ *    the server rolled back the open transaction, nothing more can run on
+ *    this client, and the report says so (`connectionLost`); the next apply
+ *    re-reads the catalog and finishes the work.
  *
  * Test hook: SPECQL_TEST_KILL_AFTER_STEP=<k> makes the process SIGKILL itself
  * right after step k's statement ran (before a pending COMMIT, if any). Only
  * the resumability tests set it.
  */
 import type { Client, DatabaseError } from 'pg';
+import { isConnectionLoss } from '../db/connection';
 import { qualify } from '../model/ident';
 import type { IndexBuild, PlanStep } from '../model/step';
 import type { Plan } from '../plan/types';
@@ -73,6 +78,7 @@ export async function executePlan(client: Client, plan: Plan, options: ExecuteOp
   const total = plan.steps.length;
   const say = options.onProgress ?? (() => undefined);
   let failed = false;
+  let connectionLost: string | undefined;
   const pid = Number((await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
 
   for (const batch of batches(plan.steps)) {
@@ -106,6 +112,19 @@ export async function executePlan(client: Client, plan: Plan, options: ExecuteOp
         say(`applied ${batch.items.map((i) => i.index).join(',')}/${total}: ${batch.items.map((i) => i.step.description).join('; ')} (${ms} ms)`);
         break;
       } catch (err) {
+        if (isConnectionLoss(err)) {
+          // The server already rolled back the open transaction; no statement can run here any more.
+          failed = true;
+          connectionLost = `${(err as Error).message}${(err as DatabaseError).code ? ` (${(err as DatabaseError).code})` : ''}`;
+          const ms = Date.now() - t0;
+          for (const item of batch.items) {
+            if (item === current) results.push({ index: item.index, step: item.step, status: 'failed', attempts: attempt, durationMs: ms, error: errorOf(err, item.step.sql) });
+            else if (item.index < current.index) results.push({ index: item.index, step: item.step, status: 'rolled_back', attempts: attempt, durationMs: 0 });
+            else results.push({ index: item.index, step: item.step, status: 'not_run', attempts: 0, durationMs: 0 });
+          }
+          say(`FAILED step ${current.index}/${total}: the database session was lost: ${connectionLost}`);
+          break;
+        }
         if (batch.transactional) await client.query('ROLLBACK').catch(() => undefined);
         const code = (err as DatabaseError).code ?? '';
         // A failed or timed-out concurrent build leaves an INVALID index behind (the index
@@ -136,7 +155,7 @@ export async function executePlan(client: Client, plan: Plan, options: ExecuteOp
       }
     }
   }
-  return { ok: !failed, results, durationMs: Date.now() - started, lockWaitMs: 0 };
+  return { ok: !failed, results, durationMs: Date.now() - started, lockWaitMs: 0, ...(connectionLost ? { connectionLost } : {}) };
 }
 
 async function runConcurrent(client: Client, step: PlanStep, o: ExecuteOptions & { pid: number; label: string }, attempt: number): Promise<void> {

@@ -30,7 +30,7 @@ export async function applyPlan(target: Client | string, plan: Plan, options: Ap
       await locks.release();
     }
   } finally {
-    if (typeof target === 'string') await client.end();
+    if (typeof target === 'string') await client.end().catch(() => undefined);
   }
 }
 

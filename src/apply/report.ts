@@ -26,6 +26,9 @@ export interface ApplyReport {
   readonly durationMs: number;
   /** Time spent waiting for another specql apply's advisory lock. */
   readonly lockWaitMs: number;
+  /** Set when the apply's own database session was lost mid-run (terminated backend,
+   *  failover): the server rolled back the open transaction; committed steps stay. */
+  readonly connectionLost?: string;
 }
 
 export function reportText(report: ApplyReport): string {
@@ -37,5 +40,10 @@ export function reportText(report: ApplyReport): string {
   }
   const applied = report.results.filter((r) => r.status === 'applied').length;
   lines.push(`${report.ok ? 'applied' : 'FAILED:'} ${applied}/${report.results.length} steps in ${report.durationMs} ms`);
+  if (report.connectionLost) {
+    lines.push(
+      `the apply's database session was lost (${report.connectionLost}): the steps marked ok are committed, the failed step did not complete (the server rolled back its transaction); run apply again to finish (it re-reads the database and cleans up what was left half-done)`,
+    );
+  }
   return lines.join('\n');
 }

@@ -53,7 +53,11 @@ export class HazardsRefusedError extends Error {
 export class ApplyFailedError extends Error {
   constructor(readonly plan: Plan, readonly report: ApplyReport) {
     const failed = report.results.find((r) => r.status === 'failed');
-    super(`apply failed at step ${failed?.index}: ${failed?.step.description}: ${failed?.error?.message}\nSQL: ${failed?.error?.sql}`);
+    super(
+      report.connectionLost
+        ? `the apply's database session was lost at step ${failed?.index} (${failed?.step.description}): ${report.connectionLost}. Steps before it are committed; run apply again to finish.`
+        : `apply failed at step ${failed?.index}: ${failed?.step.description}: ${failed?.error?.message}\nSQL: ${failed?.error?.sql}`,
+    );
     this.name = 'ApplyFailedError';
   }
 }
@@ -125,7 +129,8 @@ async function withEngineClient<T>(url: string, fn: (client: Client) => Promise<
   try {
     return await fn(client);
   } finally {
-    await client.end();
+    // After a lost connection end() has nothing to close; its error must not hide fn's.
+    await client.end().catch(() => undefined);
   }
 }
 

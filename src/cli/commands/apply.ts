@@ -12,7 +12,7 @@ import { outputsText } from '../../engine/outputs-text';
 import { planToJson } from '../../plan/format/json';
 import { isHazardCode } from '../../plan/gate';
 import type { HazardCode } from '../../model/step';
-import { withClient } from '../../db/connection';
+import { isConnectionLoss, withClient } from '../../db/connection';
 import { installPgTapTests } from '../../verify/pgtap';
 import { csv, dateOption, loadOrReport, numberOption, parseCommandArgs, UsageError } from '../args';
 
@@ -74,6 +74,10 @@ export async function run(args: string[]): Promise<number> {
     }
     if (err instanceof ApplyFailedError) {
       process.stderr.write(`specql apply: ${err.message}\n\n${reportText(err.report)}\n`);
+      return 1;
+    }
+    if (isConnectionLoss(err)) {
+      process.stderr.write(`specql apply: the database session was lost before any step ran (${(err as Error).message}); nothing was changed by this run. Run apply again.\n`);
       return 1;
     }
     process.stderr.write(`specql apply: ${(err as Error).message}\n${err instanceof UsageError ? USAGE : ''}`);
