@@ -39,6 +39,8 @@ export interface EngineOptions {
   readonly onProgress?: (msg: string) => void;
   /** lock_timeout for transactional DDL (default 2 s). */
   readonly lockTimeoutMs?: number;
+  /** Longest wait for another apply's advisory lock (default 60 s, DEFAULT_LOCK_WAIT_MS); then LockWaitTimeoutError. */
+  readonly lockWaitMs?: number;
 }
 
 /** Thrown by applySpecs/dropEntity when the plan carries hazards that were not allowed by name. */
@@ -124,6 +126,8 @@ function planOptions(opts: EngineOptions): PlanOptions {
   };
 }
 
+const lockOptions = (opts: EngineOptions): { waitMs?: number } => (opts.lockWaitMs !== undefined ? { waitMs: opts.lockWaitMs } : {});
+
 async function withEngineClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
   const client = await connect(url, 'specql', { pinSearchPath: true });
   try {
@@ -170,7 +174,7 @@ export async function applyDesired(
   return withEngineClient(opts.databaseUrl, async (client) => {
     const desired = typeof build === 'function' ? build(await hasPgCron(client)) : build;
     const schemas = schemasOf(desired, specs);
-    const locks = await acquireApplyLocks(client, schemas, opts.onProgress);
+    const locks = await acquireApplyLocks(client, schemas, opts.onProgress, lockOptions(opts));
     try {
       const live = await readCatalog(client, schemas);
       const planned = await planAgainst(client, desired, live, planOptions(opts));
@@ -239,7 +243,7 @@ export async function dropEntity(spec: EntitySpec, specs: SpecSet, opts: EngineO
       entities: full.entities.filter((e) => e.entity !== spec.entity),
     };
     const schemas = schemasOf(full, specs);
-    const locks = await acquireApplyLocks(client, schemas, opts.onProgress);
+    const locks = await acquireApplyLocks(client, schemas, opts.onProgress, lockOptions(opts));
     try {
       const live = await readCatalog(client, schemas);
       const planned = await planAgainst(client, desired, live, { ...planOptions(opts), entities: [spec.entity] });
@@ -267,3 +271,4 @@ export type { Plan, PlanOptions } from '../plan/types';
 export type { ApplyReport, StepResult } from '../apply/report';
 export type { EntityOutputs, DesiredState } from '../model/objects';
 export { gatePlan } from '../plan/gate';
+export { DEFAULT_LOCK_WAIT_MS, LockWaitTimeoutError, parseDuration } from '../apply/advisory-lock';
