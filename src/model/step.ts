@@ -77,6 +77,8 @@ export type StepAction =
   | 'detach'
   | 'lock'
   | 'move_rows'
+  /** A workflow queue's rows are processed into the metrics (before the queue goes away). */
+  | 'drain'
   | 'comment'
   | 'grant'
   | 'revoke'
