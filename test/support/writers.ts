@@ -86,6 +86,12 @@ export async function startWriters(url: string, options: WriterOptions): Promise
       k++;
       const size = kind === 'single' ? 1 : 5 + Math.floor(rand() * 16);
       const rows = nextRows(size, (options.seed ?? 7) * 1000 + index * 100_000 + k);
+      // generateSales walks the months in order; real batches arrive in any order (which is
+      // what makes a batch lock partitions in an order of its own).
+      for (let i = rows.length - 1; i > 0; i--) {
+        const j = Math.floor(rand() * (i + 1));
+        [rows[i], rows[j]] = [rows[j]!, rows[i]!];
+      }
       const t0 = Date.now();
       try {
         let n: number;
