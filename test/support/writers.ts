@@ -60,7 +60,7 @@ const pick = (row: SaleRow, columns: readonly string[]): Record<string, unknown>
 export async function startWriters(url: string, options: WriterOptions): Promise<Writers> {
   const kinds = (options.kinds ?? ALL_WRITER_KINDS).filter((k) => k !== 'bulk' || options.bulkFunction);
   const perKind = options.perKind ?? 1;
-  const byKind = Object.fromEntries(ALL_WRITER_KINDS.map((k) => [k, { statements: 0, rows: 0, failures: [], maxMs: 0 }])) as Record<WriterKind, KindStats>;
+  const byKind = Object.fromEntries(ALL_WRITER_KINDS.map((k) => [k, { statements: 0, rows: 0, failures: [], maxMs: 0 }])) as unknown as Record<WriterKind, KindStats>;
   let offset = options.offset ?? 1_000_000;
   let stopped = false;
   const target = qualify(options.table.schema, options.table.name);
