@@ -75,12 +75,15 @@ function groupOne(ctx: PlanContext, steps: PlanStep[], source: TableObject): Pla
     const live = ctx.liveByKey.get(s.object);
     return live?.kind === 'table' && live.role === 'entity' && live.partitionBy === null;
   });
+  // Drops on the source table (a column the old bulk function or trigger still names).
+  const sourceDrops = steps.filter((s) => s.transactional && s.object === sourceKey && s.action === 'drop');
   const reshapes =
     targetDrops.length > 0 ||
+    sourceDrops.length > 0 ||
     path.some((s) => s.object.startsWith('trigger:') || queueKeys.has(s.object) || (s.object.startsWith('function:') && s.action === 'drop'));
   if (!reshapes) return steps;
 
-  const last = Math.max(...[...path, ...targetDrops].map((s) => steps.lastIndexOf(s)));
+  const last = Math.max(...[...path, ...targetDrops, ...sourceDrops].map((s) => steps.lastIndexOf(s)));
   const group = `writers:${source.schema}.${source.name}`;
   const retire = `${group}:retire`;
   const desiredFunctionNames = new Set(ctx.desired.objects.filter((o): o is FunctionObject => o.kind === 'function').map((f) => `${f.schema}.${f.name}`));
@@ -92,8 +95,6 @@ function groupOne(ctx: PlanContext, steps: PlanStep[], source: TableObject): Pla
     const fn = ctx.liveByKey.get(s.object);
     return fn?.kind === 'function' && !desiredFunctionNames.has(`${fn.schema}.${fn.name}`);
   };
-  // Drops on the source table planned before the switch: the old path may read those columns.
-  const sourceDrops = steps.filter((s, i) => i < last && s.transactional && s.object === sourceKey && s.action === 'drop');
   const lock = { ...lockSourceForWriters(ctx.render, source, sourceKey, group, 'its trigger, functions and queue'), lockTimeoutMs: ctx.lockTimeoutMs };
 
   const later = [...path.filter(retires), ...sourceDrops, ...targetDrops];

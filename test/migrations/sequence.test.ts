@@ -55,7 +55,7 @@ async function differences(specs: SpecSet, name: string): Promise<SchemaDifferen
   try {
     await applySpecs(specs, { databaseUrl: fresh.url, today: TODAY });
     const [a, b] = await Promise.all([catalogSnapshot(live.pool, SCHEMAS), catalogSnapshot(fresh.pool, SCHEMAS)]);
-    return [...(await migraDifferences(live.url, fresh.url, SCHEMAS)), ...snapshotDifferences(a, b)];
+    return [...(await migraDifferences(live.url, fresh.url)), ...snapshotDifferences(a, b)];
   } finally {
     await fresh.drop();
   }

@@ -83,4 +83,27 @@ export const STEPS: readonly SequenceStep[] = [
 ];
 
 /** Differences between the migrated database and a fresh one that are known, with the reason. */
-export const EXPECTED: readonly ExpectedDifference[] = [];
+export const EXPECTED: readonly ExpectedDifference[] = [
+  {
+    // `channel` sits before `region` in the spec; on the live table it was appended last.
+    pattern: /^[-+] columns [pr] analytics\.sales_transaction(_\w+)?: .*\bchannel\b/,
+    reason:
+      'a field added in the middle of a spec is appended at the end of a live table: PostgreSQL cannot reorder columns (issue 8 "Also": the plan should say so; the difference itself stays)',
+  },
+  {
+    // Online builds name partition indexes `<partition>_<index>`; a fresh apply builds on the parent and PostgreSQL names them.
+    pattern: /^(drop index if exists "analytics"\."sales_transaction_(p\d{4}_\d{2}|default)_idx_\w+";|CREATE INDEX sales_transaction_(p\d{4}_\d{2}|default)_\w+_idx ON analytics\.sales_transaction_(p\d{4}_\d{2}|default) USING \w+ \(.*\)( WITH \(.*\))?;)$/,
+    reason: 'issue 8 item 7 (partition index names depend on history), fixed on branch issue-8a',
+  },
+  {
+    after: ['drop a field a view reads'],
+    pattern: /^([-+] comment r analytics\.product_metrics: specql:entity=ProductMetrics;columns=|CREATE OR REPLACE FUNCTION analytics\.update_performance_metrics_process\()/,
+    reason:
+      'the failing apply (issue 8 item 1, fixed on branch issue-8a) committed the steps before the failing one (the processor without first_sale_date, the table marker); the next apply repairs them. Issue 8 item 13 (a failing plan writes nothing) prevents it',
+  },
+  {
+    after: ['default_partition off'],
+    pattern: /sales_transaction_default/,
+    reason: 'issue 8 item 5 (default_partition: true → false never converges: the DEFAULT partition is kept), fixed on branch issue-8a',
+  },
+];

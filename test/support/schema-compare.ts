@@ -24,15 +24,16 @@ export interface SchemaDifference {
 }
 
 /** migra's statements to turn `live` into `fresh` (empty when they match), one per difference. */
-export async function migraDifferences(liveUrl: string, freshUrl: string, schemas: readonly string[]): Promise<SchemaDifference[]> {
-  const out: SchemaDifference[] = [];
-  for (const schema of schemas) {
-    const migration = await quietly(() => migra(liveUrl, freshUrl, { unsafe: true, withPrivileges: true, schema }));
-    for (const statement of migration.sql.split(/\n\s*\n/).map((s) => s.trim()).filter(Boolean)) {
-      out.push({ source: 'migra', text: statement.replace(/\s+/g, ' ') });
-    }
-  }
-  return out;
+export async function migraDifferences(liveUrl: string, freshUrl: string): Promise<SchemaDifference[]> {
+  // Every non-system schema at once (migra leaves pg_catalog and information_schema out itself).
+  const migration = await quietly(() => migra(liveUrl, freshUrl, { unsafe: true, withPrivileges: true }));
+  return migration.sql
+    .split(/\n\s*\n/)
+    .map((s) => s.trim())
+    .filter(Boolean)
+    // A session setting migra prefixes to function bodies, not a difference.
+    .filter((statement) => !/^set check_function_bodies = off;$/i.test(statement))
+    .map((statement) => ({ source: 'migra' as const, text: statement.replace(/\s+/g, ' ') }));
 }
 
 /** @pgkit/client warns on stderr when two clients share a URL; that is all it prints. */
