@@ -27,8 +27,7 @@ export interface SchemaDifference {
 export async function migraDifferences(liveUrl: string, freshUrl: string): Promise<SchemaDifference[]> {
   // Every non-system schema at once (migra leaves pg_catalog and information_schema out itself).
   const migration = await quietly(() => migra(liveUrl, freshUrl, { unsafe: true, withPrivileges: true }));
-  return migration.sql
-    .split(/\n\s*\n/)
+  return [...migration.statements]
     .map((s) => s.trim())
     .filter(Boolean)
     // A session setting migra prefixes to function bodies, not a difference.
