@@ -50,10 +50,33 @@ async function checksum(): Promise<{ rows: number; seeded: number; sum: string }
   return { rows: Number(row!.rows), seeded: Number(row!.seeded), sum: row!.sum };
 }
 
-async function differences(specs: SpecSet, name: string): Promise<SchemaDifference[]> {
+/**
+ * What users add by hand after an apply, as the seed's example does: EXECUTE on the bulk function
+ * for the loading role, SELECT on the view for readers. Done once on the live database and after
+ * the apply on each fresh one: the ACL snapshot then shows whether a change kept them.
+ */
+const LOADER = 'specql_seq_loader';
+const READER = 'specql_seq_reader';
+async function grantByHand(pool: TestDatabase['pool']): Promise<void> {
+  await pool.query(`GRANT EXECUTE ON FUNCTION analytics.bulk_insert_transactions(jsonb) TO ${LOADER}`);
+  await pool.query(`GRANT SELECT ON analytics.product_performance_mv TO ${READER}`);
+}
+
+/** The same specs applied to an empty database (built while the live apply runs). */
+async function freshDatabase(specs: SpecSet, name: string): Promise<TestDatabase> {
   const fresh = await createScratchDatabase(serverUrl(), `fresh_${process.pid}_${name.replace(/\W+/g, '_').slice(0, 20)}`.toLowerCase());
   try {
     await applySpecs(specs, { databaseUrl: fresh.url, today: TODAY });
+    await grantByHand(fresh.pool);
+    return fresh;
+  } catch (err) {
+    await fresh.drop();
+    throw err;
+  }
+}
+
+async function differences(fresh: TestDatabase): Promise<SchemaDifference[]> {
+  try {
     const [a, b] = await Promise.all([catalogSnapshot(live.pool, SCHEMAS), catalogSnapshot(fresh.pool, SCHEMAS)]);
     return [...(await migraDifferences(live.url, fresh.url)), ...snapshotDifferences(a, b)];
   } finally {
@@ -64,7 +87,11 @@ async function differences(specs: SpecSet, name: string): Promise<SchemaDifferen
 test('the migration sequence: converged against a fresh database after every change, writers never fail, rows and metrics exact', async () => {
   let texts: SpecTexts = repoSpecs();
   let specs = await loadTexts(texts);
+  for (const role of [LOADER, READER]) {
+    await live.pool.query(`DO $$ BEGIN CREATE ROLE ${role} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+  }
   await applySpecs(specs, { databaseUrl: live.url, today: TODAY });
+  await grantByHand(live.pool);
   const seedClient = await live.pool.connect();
   try {
     await copyRows(seedClient, { schema: 'analytics', name: 'sales_transaction' }, salesFields(specs), generateSales(SEEDED, { seed: 3 }));
@@ -87,6 +114,9 @@ test('the migration sequence: converged against a fresh database after every cha
     const next = await loadTexts(nextTexts);
     const columns = salesFields(specs).filter((f) => salesFields(next).includes(f));
     const t0 = Date.now();
+    // The fresh database for the specs this step ends with (the edit is not kept when it is expected to fail).
+    const freshOf = step.fails ? null : freshDatabase(next, step.name);
+    freshOf?.catch(() => undefined); // awaited below; marked handled meanwhile
     const { result, stats } = await whileWriting(
       live.url,
       { table: { schema: 'analytics', name: 'sales_transaction' }, columns, bulkFunction: { schema: 'analytics', name: 'bulk_insert_transactions' }, offset, months: ['2024-01', '2024-02', '2024-03'] },
@@ -115,7 +145,8 @@ test('the migration sequence: converged against a fresh database after every cha
       texts = nextTexts;
       specs = next;
     }
-    const found = await differences(specs, step.name);
+    const fresh = freshOf && specs === next ? await freshOf : (await freshOf?.then((d) => d.drop()), await freshDatabase(specs, step.name));
+    const found = await differences(fresh);
     for (const d of found) {
       const known = EXPECTED.find((e) => (!e.after || e.after.includes(step.name)) && e.pattern.test(d.text));
       if (known) used.add(known);

@@ -102,6 +102,11 @@ export const EXPECTED: readonly ExpectedDifference[] = [
       'the failing apply (issue 8 item 1, fixed on branch issue-8a) committed the steps before the failing one (the processor without first_sale_date, the table marker); the next apply repairs them. Issue 8 item 13 (a failing plan writes nothing) prevents it',
   },
   {
+    // SELECT granted by hand on the view before the sequence; a rebuild of the view drops it.
+    pattern: /^[-+] acl m analytics\.product_performance_mv: /,
+    reason: 'issue 8 item 6 (grants vanish on rebuilds: the view rebuild does not carry the SELECT granted by hand), fixed on branch issue-8a',
+  },
+  {
     after: ['default_partition off'],
     pattern: /sales_transaction_default/,
     reason: 'issue 8 item 5 (default_partition: true → false never converges: the DEFAULT partition is kept), fixed on branch issue-8a',

@@ -35,14 +35,16 @@ export async function migraDifferences(liveUrl: string, freshUrl: string): Promi
     .map((statement) => ({ source: 'migra' as const, text: statement.replace(/\s+/g, ' ') }));
 }
 
-/** @pgkit/client warns on stderr when two clients share a URL; that is all it prints. */
+/** pg-promise (under @pgkit/client) warns, with a stack, whenever a URL is connected to twice in one process; that is all it prints. */
 async function quietly<T>(fn: () => Promise<T>): Promise<T> {
-  const warn = console.warn;
+  const { warn, log } = console;
   console.warn = () => undefined;
+  console.log = () => undefined;
   try {
     return await fn();
   } finally {
     console.warn = warn;
+    console.log = log;
   }
 }
 
