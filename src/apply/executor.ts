@@ -25,6 +25,7 @@ import { isConnectionLoss } from '../db/connection';
 import { qualify } from '../model/ident';
 import type { IndexBuild, PlanStep } from '../model/step';
 import type { Plan } from '../plan/types';
+import { preflightPlan, type PreflightSummary } from './preflight';
 import { watchIndexBuild } from './progress';
 import type { ApplyReport, StepResult } from './report';
 
@@ -36,6 +37,8 @@ export interface ExecuteOptions {
   readonly lockRetries?: number;
   /** First backoff delay (doubles each retry, with jitter); default 200 ms. */
   readonly backoffMs?: number;
+  /** Rehearse the transactional steps in a rolled-back transaction first (./preflight.ts); default true. */
+  readonly preflight?: boolean;
 }
 
 const RETRYABLE = new Set(['55P03', '40P01']);
@@ -80,6 +83,25 @@ export async function executePlan(client: Client, plan: Plan, options: ExecuteOp
   let failed = false;
   let connectionLost: string | undefined;
   const pid = Number((await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
+
+  // Before the first write: a plan PostgreSQL refuses at step N writes nothing at all.
+  let preflight: PreflightSummary | undefined;
+  if (options.preflight !== false && plan.steps.length > 0) {
+    preflight = await preflightPlan(client, plan.steps, { lockRetries: retries, backoffMs: backoff, onProgress: say });
+    const failedAt = preflight.failed;
+    if (!preflight.ok && failedAt) {
+      say(`REFUSED by the pre-flight at step ${failedAt.index}/${total}: ${failedAt.message} (nothing was written)`);
+      const refused = plan.steps.map((step, i): StepResult =>
+        i + 1 === failedAt.index
+          ? { index: i + 1, step, status: 'failed', attempts: 0, durationMs: 0, error: { message: failedAt.message, code: failedAt.code, sql: failedAt.sql }, preflight: true }
+          : { index: i + 1, step, status: 'not_run', attempts: 0, durationMs: 0 },
+      );
+      return { ok: false, results: refused, durationMs: Date.now() - started, lockWaitMs: 0, preflight };
+    }
+    if (preflight.skipped.length > 0) {
+      say(`pre-flight: rehearsed ${preflight.rehearsed.length}/${total} steps (not rehearsed: ${preflight.skipped.map((x) => x.index).join(', ')})${preflight.unverified.length ? `; unverified: ${preflight.unverified.map((u) => `${u.index} (${u.message})`).join('; ')}` : ''}`);
+    }
+  }
 
   for (const batch of batches(plan.steps)) {
     if (failed) {
@@ -155,7 +177,7 @@ export async function executePlan(client: Client, plan: Plan, options: ExecuteOp
       }
     }
   }
-  return { ok: !failed, results, durationMs: Date.now() - started, lockWaitMs: 0, ...(connectionLost ? { connectionLost } : {}) };
+  return { ok: !failed, results, durationMs: Date.now() - started, lockWaitMs: 0, ...(preflight ? { preflight } : {}), ...(connectionLost ? { connectionLost } : {}) };
 }
 
 async function runConcurrent(client: Client, step: PlanStep, o: ExecuteOptions & { pid: number; label: string }, attempt: number): Promise<void> {

@@ -1,6 +1,7 @@
 /** What apply did, per step: nothing is swallowed — a failed step carries its
  *  error, SQLSTATE and SQL; steps after it are listed as not run. */
 import type { PlanStep } from '../model/step';
+import type { PreflightSummary } from './preflight';
 
 export type StepStatus =
   /** Committed (or, for non-transactional steps, completed). */
@@ -18,6 +19,8 @@ export interface StepResult {
   readonly attempts: number;
   readonly durationMs: number;
   readonly error?: { readonly message: string; readonly code: string | null; readonly sql: string };
+  /** Set on the step the pre-flight found PostgreSQL refuses: the plan was not run at all. */
+  readonly preflight?: true;
 }
 
 export interface ApplyReport {
@@ -29,6 +32,8 @@ export interface ApplyReport {
   /** Set when the apply's own database session was lost mid-run (terminated backend,
    *  failover): the server rolled back the open transaction; committed steps stay. */
   readonly connectionLost?: string;
+  /** The rolled-back rehearsal that ran before the first write (./preflight.ts); absent when skipped. */
+  readonly preflight?: PreflightSummary;
 }
 
 export function reportText(report: ApplyReport): string {
@@ -38,6 +43,9 @@ export function reportText(report: ApplyReport): string {
     lines.push(`${mark} ${String(r.index).padStart(3)}. ${r.step.description}${r.status === 'applied' ? ` (${r.durationMs} ms${r.attempts > 1 ? `, ${r.attempts} attempts` : ''})` : ''}`);
     if (r.error) lines.push(`       error ${r.error.code ?? ''}: ${r.error.message}\n       sql: ${r.error.sql.replace(/\n/g, '\n            ')}`);
   }
+  const p = report.preflight;
+  if (p && !p.ok) lines.push(`refused by the pre-flight (a rolled-back rehearsal): step ${p.failed?.index} fails, so nothing was written`);
+  else if (p && p.skipped.length > 0) lines.push(`pre-flight: rehearsed ${p.rehearsed.length} steps; not rehearsed: ${p.skipped.map((s) => `${s.index} (${s.reason === 'not_transactional' ? 'concurrent' : 'rewrites, moves rows, refreshes, drains or waits'})`).join(', ')}${p.unverified.length ? `; unverified after them: ${p.unverified.map((u) => u.index).join(', ')}` : ''}`);
   const applied = report.results.filter((r) => r.status === 'applied').length;
   lines.push(`${report.ok ? 'applied' : 'FAILED:'} ${applied}/${report.results.length} steps in ${report.durationMs} ms`);
   if (report.connectionLost) {

@@ -7,6 +7,8 @@ export function emptyCatalog(): LiveCatalog {
     markers: new Map(),
     rowEstimates: new Map(),
     hasRows: new Map(),
+    lossyRows: new Map(),
+    defaultRows: new Map(),
     defaultForms: new Map(),
     indexFacts: new Map(),
     looseIndexes: [],
@@ -14,5 +16,9 @@ export function emptyCatalog(): LiveCatalog {
     pgCron: false,
     serverVersion: 0,
     schemas: [],
+    grants: new Map(),
+    viewDependencies: [],
+    viewSnapshots: new Map(),
+    partitionDefaults: new Map(),
   };
 }

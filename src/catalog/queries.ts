@@ -13,6 +13,9 @@ export const EXTENSIONS = `SELECT e.extname AS name, n.nspname AS schema FROM pg
 export const TABLES = `
 SELECT n.nspname AS schema, c.relname AS name, c.relkind AS relkind, c.reltuples::float8 AS reltuples,
        obj_description(c.oid, 'pg_class') AS comment,
+       (SELECT coalesce(json_agg(json_build_object('grantee', CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(g.grantee) END,
+                                                  'privilege', g.privilege_type, 'grantable', g.is_grantable)), '[]'::json)
+          FROM aclexplode(c.relacl) g WHERE g.grantee <> c.relowner) AS grants,
        pt.partstrat AS strategy,
        (SELECT a.attname FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum = pt.partattrs[0]) AS partition_column
 FROM pg_class c
@@ -93,6 +96,9 @@ SELECT n.nspname AS schema, p.proname AS name,
        pg_get_function_result(p.oid) AS returns, l.lanname AS language, p.prosrc AS body,
        p.provolatile AS volatility, p.prosecdef AS security_definer, p.proconfig AS config,
        has_function_privilege('public', p.oid, 'EXECUTE') AS public_execute,
+       (SELECT coalesce(json_agg(json_build_object('grantee', CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(g.grantee) END,
+                                                  'privilege', g.privilege_type, 'grantable', g.is_grantable)), '[]'::json)
+          FROM aclexplode(p.proacl) g WHERE g.grantee <> p.proowner) AS grants,
        obj_description(p.oid, 'pg_proc') AS comment
 FROM pg_proc p
 JOIN pg_namespace n ON n.oid = p.pronamespace
@@ -116,7 +122,10 @@ ORDER BY 2, 3, 1`;
 
 export const MATERIALIZED_VIEWS = `
 SELECT n.nspname AS schema, c.relname AS name, pg_get_viewdef(c.oid, true) AS query, c.relispopulated AS populated,
-       obj_description(c.oid, 'pg_class') AS comment
+       obj_description(c.oid, 'pg_class') AS comment,
+       (SELECT coalesce(json_agg(json_build_object('grantee', CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(g.grantee) END,
+                                                  'privilege', g.privilege_type, 'grantable', g.is_grantable)), '[]'::json)
+          FROM aclexplode(c.relacl) g WHERE g.grantee <> c.relowner) AS grants
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = ANY($1::text[]) AND c.relkind = 'm'
@@ -126,3 +135,35 @@ export const CRON_AVAILABLE = `SELECT to_regclass('cron.job') IS NOT NULL AS ava
   EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_cron') AS installed`;
 
 export const CRON_JOBS = `SELECT jobname AS name, schedule, command FROM cron.job WHERE database = current_database() AND jobname IS NOT NULL ORDER BY jobname`;
+
+/** Views (materialized or plain, in any schema) reading columns of tables in the schemas:
+ *  the dependencies of their rewrite rules on single columns. */
+export const VIEW_DEPENDENCIES = `
+SELECT DISTINCT vn.nspname AS view_schema, v.relname AS view_name, v.relkind = 'm' AS materialized,
+       tn.nspname AS table_schema, t.relname AS table_name, a.attname AS column
+FROM pg_depend d
+JOIN pg_rewrite r ON r.oid = d.objid
+JOIN pg_class v ON v.oid = r.ev_class
+JOIN pg_namespace vn ON vn.oid = v.relnamespace
+JOIN pg_class t ON t.oid = d.refobjid
+JOIN pg_namespace tn ON tn.oid = t.relnamespace
+JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
+WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0
+  AND v.oid <> t.oid AND tn.nspname = ANY($1::text[])
+ORDER BY 1, 2, 4, 5, 6`;
+
+/** Column defaults of partitions (a partition keeps its own copy of each default; one made
+ *  standalone and attached has only those it was created with). */
+export const PARTITION_COLUMN_DEFAULTS = `
+SELECT n.nspname AS schema, c.relname AS partition, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
+       pg_get_expr(d.adbin, d.adrelid) AS default
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_inherits i ON i.inhrelid = c.oid
+JOIN pg_class p ON p.oid = i.inhparent
+JOIN pg_namespace pn ON pn.oid = p.relnamespace
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE pn.nspname = ANY($1::text[]) AND c.relispartition AND c.relkind IN ('r', 'p')
+  AND a.attnum > 0 AND NOT a.attisdropped AND a.attidentity = ''
+ORDER BY 1, 2, a.attnum`;

@@ -10,6 +10,7 @@ import type {
   ConstraintDef,
   DbObject,
   FunctionObject,
+  Grant,
   IndexColumn,
   IndexObject,
   MaterializedViewObject,
@@ -19,11 +20,11 @@ import type {
   TriggerObject,
 } from '../model/objects';
 import { objectKey } from '../model/objects';
-import { loadExpressionParser } from '../model/expression';
+import { loadExpressionParser, type SqlExpression } from '../model/expression';
 import { parseMarker, type Marker } from '../model/markers';
 import { canonicalDefault, parsePartitionBound, parseReloptions } from './normalize';
 import * as Q from './queries';
-import type { LiveCatalog, LiveChildIndex, LiveIndexFacts, LooseIndex } from './types';
+import type { LiveCatalog, LiveChildIndex, LiveIndexFacts, LooseIndex, ViewDependency, ViewSnapshot } from './types';
 
 type Row = Record<string, unknown>;
 const METHODS = new Set(['btree', 'brin', 'hash', 'gist', 'gin']);
@@ -56,13 +57,15 @@ export async function readCatalog(client: Client, schemas: readonly string[]): P
     const functionRows = await run(Q.FUNCTIONS);
     const triggerRows = await run(Q.TRIGGERS);
     const viewRows = await run(Q.MATERIALIZED_VIEWS);
+    const dependencyRows = await run(Q.VIEW_DEPENDENCIES);
+    const partitionColumnRows = await run(Q.PARTITION_COLUMN_DEFAULTS);
     const cron = (await run(Q.CRON_AVAILABLE, []))[0]!;
     const pgCron = Boolean(cron.available) && Boolean(cron.installed);
     const cronRows = pgCron ? await run(Q.CRON_JOBS, []) : [];
     await client.query('COMMIT');
     return assemble({
       version, list, schemaRows, extensionRows, tableRows, columnRows, constraintRows, partitionRows,
-      indexRows, functionRows, triggerRows, viewRows, cronRows, pgCron,
+      indexRows, functionRows, triggerRows, viewRows, cronRows, dependencyRows, partitionColumnRows, pgCron,
     });
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -84,7 +87,18 @@ interface Rows {
   triggerRows: Row[];
   viewRows: Row[];
   cronRows: Row[];
+  dependencyRows: Row[];
+  partitionColumnRows: Row[];
   pgCron: boolean;
+}
+
+/** aclexplode() rows as Grants, sorted (one order for comparing and for GRANT steps). */
+function grantsOf(value: unknown, skipPublic = false): Grant[] {
+  const rows = (Array.isArray(value) ? value : []) as { grantee: string; privilege: string; grantable: boolean }[];
+  return rows
+    .filter((g) => !(skipPublic && g.grantee === 'PUBLIC'))
+    .map((g) => ({ grantee: String(g.grantee), privilege: String(g.privilege), grantable: Boolean(g.grantable) }))
+    .sort((a, b) => a.grantee.localeCompare(b.grantee) || a.privilege.localeCompare(b.privilege));
 }
 
 function assemble(r: Rows): LiveCatalog {
@@ -92,6 +106,11 @@ function assemble(r: Rows): LiveCatalog {
   const markers = new Map<string, Marker>();
   const rowEstimates = new Map<string, number>();
   const archived = new Set<string>();
+  const grants = new Map<string, Grant[]>();
+  const viewSnapshots = new Map<string, ViewSnapshot>();
+  const keepGrants = (object: DbObject, list: Grant[]): void => {
+    if (list.length) grants.set(objectKey(object), list);
+  };
   const mark = (object: DbObject, comment: unknown): void => {
     const marker = parseMarker(comment as string | null);
     if (marker) markers.set(objectKey(object), marker);
@@ -109,6 +128,10 @@ function assemble(r: Rows): LiveCatalog {
     const marker = parseMarker(row.comment as string | null);
     if (marker?.fields.archived) {
       archived.add(qn(schema, name));
+      continue;
+    }
+    if (marker?.fields.snapshot) {
+      viewSnapshots.set(qn(schema, name), { entity: marker.entity, grants: grantsOf(row.grants) });
       continue;
     }
     const columns: ColumnDef[] = (columnsOf.get(qn(schema, name)) ?? []).map((c) => {
@@ -141,6 +164,7 @@ function assemble(r: Rows): LiveCatalog {
     };
     objects.push(table);
     mark(table, row.comment);
+    keepGrants(table, grantsOf(row.grants));
     rowEstimates.set(objectKey(table), Number(row.reltuples));
   }
 
@@ -244,6 +268,7 @@ function assemble(r: Rows): LiveCatalog {
     };
     objects.push(fn);
     mark(fn, row.comment);
+    keepGrants(fn, grantsOf(row.grants, true));
   }
 
   for (const row of r.triggerRows) {
@@ -281,17 +306,35 @@ function assemble(r: Rows): LiveCatalog {
     };
     objects.push(view);
     mark(view, row.comment);
+    keepGrants(view, grantsOf(row.grants));
   }
 
   for (const row of r.cronRows) {
     objects.push({ kind: 'cron_job', name: String(row.name), schedule: String(row.schedule), command: String(row.command) });
   }
 
+  const partitionDefaults = new Map<string, Map<string, SqlExpression | null>>();
+  for (const row of r.partitionColumnRows) {
+    const key = `partition:${String(row.schema)}.${String(row.partition)}`;
+    const columns = partitionDefaults.get(key) ?? new Map<string, SqlExpression | null>();
+    columns.set(String(row.name), canonicalDefault(row.default as string | null, String(row.type)));
+    partitionDefaults.set(key, columns);
+  }
+
+  const viewDependencies: ViewDependency[] = r.dependencyRows.map((row) => ({
+    view: { schema: String(row.view_schema), name: String(row.view_name) },
+    materialized: Boolean(row.materialized),
+    table: { schema: String(row.table_schema), name: String(row.table_name) },
+    column: String(row.column),
+  }));
+
   return {
     objects,
     markers,
     rowEstimates,
     hasRows: new Map(),
+    lossyRows: new Map(),
+    defaultRows: new Map(),
     defaultForms: new Map(),
     indexFacts,
     looseIndexes,
@@ -299,6 +342,10 @@ function assemble(r: Rows): LiveCatalog {
     pgCron: r.pgCron,
     serverVersion: r.version,
     schemas: r.list,
+    grants,
+    viewDependencies,
+    viewSnapshots,
+    partitionDefaults,
   };
 }
 

@@ -3,6 +3,7 @@
  * (no dependency): `--name value`, `--name=value`, boolean flags, positionals.
  * Unknown options are errors, reported in the same words for every command.
  */
+import { inRange, RANGES, rangeText, TEXT_RANGES } from '../spec/limits';
 import { parseArgs } from 'node:util';
 import { hasErrors } from '../diagnostics/diagnostic';
 import { renderDiagnostic } from '../diagnostics/render';
@@ -53,7 +54,11 @@ export function numberOption(value: string | boolean | undefined, name: 'premake
   if (value === undefined) return {};
   if (name === 'retention' && value === 'none') return { retention: null };
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} takes a whole number${name === 'retention' ? ' or "none"' : ''}`);
+  // The same ranges as the spec's `premake` and `retention` (src/spec/limits.ts).
+  const range = name === 'premake' ? RANGES.premake : TEXT_RANGES.retention_partitions;
+  if (typeof value !== 'string' || value.trim() === '' || !inRange(n, range)) {
+    throw new UsageError(`--${name} takes ${rangeText(range)}${name === 'retention' ? ' or "none"' : ''}, not ${JSON.stringify(value)}`);
+  }
   return { [name]: n };
 }
 

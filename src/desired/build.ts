@@ -22,9 +22,11 @@ import type {
   TableObject,
 } from '../model/objects';
 import { actionObjects } from './actions';
+import { planWorkflow } from './actions/workflow';
+import type { StepPlan } from './actions/accumulators';
 import { fitIdentifier } from '../model/ident';
 import { defaultPartitionName, entityTableName, partitionName, primaryKeyName } from './naming';
-import { boundOf, partitionWindow, type PartitionWindow } from './window';
+import { boundOf, intervalStart, partitionWindow, type PartitionWindow } from './window';
 import { extensionForColumn } from './extensions';
 import { materializedViewObject, refreshCronJob, refreshFunction, refreshSchedule } from './view';
 import { maintenanceCronJob, maintenanceFunction, maintenanceSchedule } from './maintenance';
@@ -33,6 +35,8 @@ import { drainCronJob, queueSchedule } from './queue-drain';
 
 /** Spec values after per-environment overrides (options win over the spec). */
 export interface EffectivePartitioning {
+  /** The spec's `start`, or (omitted) the start of the interval containing `today`: resolved here, at the edge of the core. */
+  readonly start: string;
   readonly premake: number;
   readonly retention: number | null;
   readonly window: PartitionWindow;
@@ -43,8 +47,9 @@ export function effectivePartitioning(entity: EntitySpec, options: GenerateOptio
   if (spec === null) return null;
   const premake = options.premake ?? spec.premake;
   const retention = options.retention !== undefined ? options.retention : spec.retention;
-  const window = partitionWindow({ interval: spec.interval, start: spec.start, premake, retention, today: options.today });
-  return { premake, retention, window };
+  const start = spec.start ?? intervalStart(spec.interval, options.today);
+  const window = partitionWindow({ interval: spec.interval, start, premake, retention, today: options.today });
+  return { start, premake, retention, window };
 }
 
 function tableObject(entity: EntitySpec): TableObject {
@@ -70,7 +75,30 @@ function tableObject(entity: EntitySpec): TableObject {
     partitionBy: entity.partitioning === null ? null : { strategy: 'range', column: entity.partitioning.column },
     entity: entity.entity,
     role: 'entity',
+    description: entity.description,
   };
+}
+
+/** Per target entity: the columns some workflow step sums into (`col + E`), where a NULL sticks. */
+function accumulatedColumns(specs: SpecSet): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const entity of specs.entities) {
+    for (const action of entity.actions) {
+      if (action.kind !== 'workflow') continue;
+      let plans: StepPlan[];
+      try {
+        plans = planWorkflow(entity, action, specs);
+      } catch {
+        continue; // reported by the action generator itself
+      }
+      for (const plan of plans) {
+        const set = out.get(plan.target.entity) ?? new Set<string>();
+        for (const u of plan.updates) if (u.shape === 'sum') set.add(u.column);
+        out.set(plan.target.entity, set);
+      }
+    }
+  }
+  return out;
 }
 
 function partitionObjects(entity: EntitySpec, window: PartitionWindow): PartitionObject[] {
@@ -162,7 +190,7 @@ function maintenanceFor(entity: EntitySpec, partitioning: EffectivePartitioning)
     interval: spec.interval,
     column: spec.column,
     columnType: column.type,
-    start: spec.start,
+    start: partitioning.start,
     premake: partitioning.premake,
     retention: partitioning.retention,
     archiveSchema: spec.archiveSchema,
@@ -200,11 +228,13 @@ export function buildDesired(specs: SpecSet, options: GenerateOptions): DesiredS
     maintain: FunctionObject | null;
   }>();
 
+  const accumulated = accumulatedColumns(specs);
   for (const entity of entities) {
     const partitioning = effectivePartitioning(entity, options);
     const partitions = partitioning === null ? [] : partitionObjects(entity, partitioning.window);
     const indexes = indexObjects(entity);
-    objects.push(tableObject(entity), ...partitions, ...indexes);
+    const sums = accumulated.get(entity.entity);
+    objects.push({ ...tableObject(entity), ...(sums ? { accumulated: [...sums].sort() } : {}) }, ...partitions, ...indexes);
     outputs.set(entity.entity, { partitions, indexes, functions: [], triggers: [], queue: null, queueSchedules: [], views: [], partitioning, maintain: null });
   }
   objects.push(...runLog.filter((o) => o.kind !== 'schema'));

@@ -17,6 +17,7 @@
  */
 import type { PartitionInterval } from '../spec/model';
 import type { QualifiedName } from '../model/objects';
+import { renameChildIndexesLines } from './partition-index-names';
 import { quoteLiteral } from '../model/ident';
 import { PARTITION_SUFFIX_FORMAT } from './naming';
 
@@ -81,6 +82,7 @@ export function lateRowsBlock(input: LateRowsInput): string[] {
     '        GET DIAGNOSTICS v_moved = ROW_COUNT;',
     "        EXECUTE format('ALTER TABLE %s ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)',",
     '                       v_parent, v_schema, v_name, v_lower, v_upper);',
+    ...renameChildIndexesLines('        '),
     "        v_done := v_done || format('created %I.%I (moved %s late rows from DEFAULT)', v_schema, v_name, v_moved);",
     '      END IF;',
     '    END LOOP;',

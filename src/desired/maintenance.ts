@@ -12,7 +12,8 @@
  * 2. creation: every missing partition up to today + premake is created
  *    standalone (LIKE the parent), rows waiting in the DEFAULT partition for
  *    its range are moved in (one DELETE … RETURNING feeding the INSERT), and
- *    it is ATTACHed. The parent is held in EXCLUSIVE mode meanwhile: reads
+ *    it is ATTACHed, its child indexes renamed `<partition>_<index>`
+ *    (./partition-index-names.ts). The parent is held in EXCLUSIVE mode meanwhile: reads
  *    continue, writes wait for the commit and then see the new partition.
  *    (CREATE TABLE … PARTITION OF would take ACCESS EXCLUSIVE, blocking
  *    readers too, and fail outright if DEFAULT held rows of the range.)
@@ -28,6 +29,7 @@ import { MAX_IDENTIFIER_BYTES, byteLength, qualify, quoteLiteral } from '../mode
 import { PARTITION_SUFFIX_FORMAT, defaultPartitionName, maintainJobName, maintainPartitionsFunctionName, partitionSuffix } from './naming';
 import { intervalStart } from './window';
 import { lateRowsBlock } from './late-rows';
+import { RENAME_CHILD_INDEX_DECLARATIONS, renameChildIndexesLines, shortenNameLines } from './partition-index-names';
 
 export const MAINTENANCE_LOCK_TIMEOUT = '5s';
 
@@ -60,17 +62,7 @@ export interface MaintenanceInput {
 
 /** The plpgsql mirror of fitIdentifier, emitted only when partition names can exceed 63 bytes. */
 function shortenNameBlock(): string[] {
-  const keep = MAX_IDENTIFIER_BYTES - 9;
-  return [
-    `    -- Same rule as fitIdentifier(): names over ${MAX_IDENTIFIER_BYTES} bytes keep a prefix plus 8 hex digits of sha256.`,
-    `    IF octet_length(v_name) > ${MAX_IDENTIFIER_BYTES} THEN`,
-    `      v_hash := left(encode(sha256(convert_to(v_name, 'UTF8')), 'hex'), 8);`,
-    `      WHILE octet_length(v_name) > ${keep} LOOP`,
-    `        v_name := left(v_name, -1);`,
-    `      END LOOP;`,
-    `      v_name := v_name || '_' || v_hash;`,
-    `    END IF;`,
-  ];
+  return shortenNameLines('v_name', 'v_hash');
 }
 
 export function maintenanceBody(input: MaintenanceInput): string {
@@ -110,6 +102,7 @@ export function maintenanceBody(input: MaintenanceInput): string {
     '  v_moved bigint;',
     '  v_partition record;',
     '  v_done text[] := ARRAY[]::text[];',
+    ...RENAME_CHILD_INDEX_DECLARATIONS,
     // issue 10 (late rows): whether DEFAULT holds rows.
     ...(defaultName === null ? [] : ['  v_late boolean;']),
   ];
@@ -178,6 +171,7 @@ export function maintenanceBody(input: MaintenanceInput): string {
     ...(defaultName === null ? ['      v_moved := 0;'] : moveRows),
     "      EXECUTE format('ALTER TABLE %s ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)',",
     '                     v_parent, v_schema, v_name, v_lower, v_upper);',
+    ...renameChildIndexesLines('      '),
     "      v_done := v_done || CASE WHEN v_moved > 0",
     "        THEN format('created %I.%I (moved %s rows from DEFAULT)', v_schema, v_name, v_moved)",
     "        ELSE format('created %I.%I', v_schema, v_name) END;",

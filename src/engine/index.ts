@@ -10,7 +10,7 @@ import { executePlan } from '../apply/executor';
 import type { ApplyReport } from '../apply/report';
 import { readCatalog } from '../catalog/read';
 import { probeDefaultForms } from '../catalog/defaults';
-import { fillHasRows } from '../catalog/rows';
+import { countLossyRows, fillDefaultRows, fillHasRows } from '../catalog/rows';
 import type { LiveCatalog } from '../catalog/types';
 import { connect } from '../db/connection';
 import type { Diagnostic } from '../diagnostics/diagnostic';
@@ -58,6 +58,8 @@ export class ApplyFailedError extends Error {
     super(
       report.connectionLost
         ? `the apply's database session was lost at step ${failed?.index} (${failed?.step.description}): ${report.connectionLost}. Steps before it are committed; run apply again to finish.`
+        : failed?.preflight
+        ? `refused before any write: the pre-flight (a rolled-back rehearsal of the plan) found step ${failed.index} fails: ${failed.step.description}: ${failed.error?.message}\nSQL: ${failed.error?.sql}\nNothing was written.`
         : `apply failed at step ${failed?.index}: ${failed?.step.description}: ${failed?.error?.message}\nSQL: ${failed?.error?.sql}`,
     );
     this.name = 'ApplyFailedError';
@@ -112,8 +114,12 @@ export function schemasOf(desired: DesiredState, specs?: SpecSet): string[] {
 export async function planAgainst(client: Client, desired: DesiredState, live: LiveCatalog, options: PlanOptions): Promise<Plan> {
   await probeDefaultForms(client, desired, live);
   let plan = planChanges(desired, live, options);
-  if (plan.rowChecks.length > 0) {
+  const lossChecks = plan.lossChecks ?? [];
+  const defaultChecks = plan.defaultChecks ?? [];
+  if (plan.rowChecks.length > 0 || lossChecks.length > 0 || defaultChecks.length > 0) {
     await fillHasRows(client, live, plan.rowChecks);
+    await countLossyRows(client, live, lossChecks);
+    await fillDefaultRows(client, live, defaultChecks);
     plan = planChanges(desired, live, options);
   }
   return plan;

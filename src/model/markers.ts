@@ -12,26 +12,35 @@
  *    defaults as generated, since pg_catalog re-prints them in its own words
  *    (`'x'::text`) and joins them into one list that cannot be split safely;
  *  - archived partitions: `archived=1` — never touched again.
+ * A table's comment may go on after the marker line with the entity's
+ * `description` (issue 8): `specql:entity=E;columns=…` + newline + the text.
+ * The whole comment is written as one quoted literal; only the first line is
+ * parsed as the marker, so the description may hold any character.
  */
 import { createHash } from 'node:crypto';
 
 export interface Marker {
   readonly entity: string;
   readonly fields: Readonly<Record<string, string>>;
+  /** The text after the marker line (a table's description), if any. */
+  readonly description?: string;
 }
 
 const PREFIX = 'specql:';
 
-export function formatMarker(entity: string, fields: Readonly<Record<string, string>> = {}): string {
+export function formatMarker(entity: string, fields: Readonly<Record<string, string>> = {}, description?: string | null): string {
   const parts = [`entity=${entity}`, ...Object.entries(fields).map(([k, v]) => `${k}=${v}`)];
-  return PREFIX + parts.join(';');
+  return PREFIX + parts.join(';') + (description ? `\n${description}` : '');
 }
 
 export function parseMarker(comment: string | null | undefined): Marker | null {
   if (!comment || !comment.startsWith(PREFIX)) return null;
   const fields: Record<string, string> = {};
   let entity = '';
-  for (const part of comment.slice(PREFIX.length).split(';')) {
+  const newline = comment.indexOf('\n');
+  const line = newline < 0 ? comment : comment.slice(0, newline);
+  const description = newline < 0 ? '' : comment.slice(newline + 1);
+  for (const part of line.slice(PREFIX.length).split(';')) {
     const eq = part.indexOf('=');
     if (eq < 0) continue;
     const key = part.slice(0, eq);
@@ -39,7 +48,7 @@ export function parseMarker(comment: string | null | undefined): Marker | null {
     if (key === 'entity') entity = value;
     else fields[key] = value;
   }
-  return { entity, fields };
+  return description ? { entity, fields, description } : { entity, fields };
 }
 
 export function queryHash(query: string): string {

@@ -31,6 +31,18 @@ export interface ExtensionObject {
   readonly reason: string;
 }
 
+/**
+ * A privilege someone granted on a live object (read from relacl / proacl), carried
+ * across every rebuild: the object's owner and, for functions, PUBLIC (managed by
+ * `revokePublic`) are left out. `grantee` is a role name or `PUBLIC`.
+ */
+export interface Grant {
+  readonly grantee: string;
+  /** `SELECT`, `EXECUTE`, … as aclexplode() names it. */
+  readonly privilege: string;
+  readonly grantable: boolean;
+}
+
 export interface ColumnDef {
   readonly name: string;
   readonly type: string;
@@ -58,6 +70,10 @@ export interface TableObject extends QualifiedName {
   /** Role of the table in the entity: its main table, or a helper such as the workflow queue;
    *  `run_log` is the worker's own record of runs (specql.run_log, no entity). */
   readonly role: 'entity' | 'queue' | 'run_log';
+  /** The entity's `description` (desired side only): written after the ownership marker in the table's comment. */
+  readonly description?: string | null;
+  /** Columns a workflow step adds to (`col + E`; desired side only): NULL in them stays NULL for good. */
+  readonly accumulated?: readonly string[];
 }
 
 export interface PartitionObject extends QualifiedName {

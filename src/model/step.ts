@@ -79,6 +79,8 @@ export type StepAction =
   | 'move_rows'
   /** A workflow queue's rows are processed into the metrics (before the queue goes away). */
   | 'drain'
+  /** Waits for statements that began before an earlier step committed (the writer-path switch). */
+  | 'wait'
   | 'comment'
   | 'grant'
   | 'revoke'

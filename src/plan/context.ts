@@ -2,7 +2,7 @@
  *  what, the render context of the state the plan leads to, and a sink for
  *  steps and diagnostics. Rules decide WHAT to do; the renderers (src/render)
  *  say how: SQL, locks, transactionality and hazards. */
-import type { LiveCatalog } from '../catalog/types';
+import type { DefaultRowsCheck, LiveCatalog, LossCheck } from '../catalog/types';
 import type { Diagnostic } from '../diagnostics/diagnostic';
 import type { DbObject, DesiredState, PartitionObject, QualifiedName } from '../model/objects';
 import { objectKey } from '../model/objects';
@@ -26,6 +26,8 @@ export interface PlanContext {
   inScope(entity: string | null): boolean;
   /** Partitions attached to a table once the plan has run (live kept + desired new). */
   partitionsOf(table: QualifiedName): PartitionObject[];
+  /** A partition this plan creates that the desired state does not list: counted by partitionsOf from now on. */
+  addPartition(partition: PartitionObject): void;
   /** The objects around the one being rendered, as they are when the plan has run. */
   readonly render: RenderContext;
   readonly lockTimeoutMs: number;
@@ -36,7 +38,11 @@ export interface PlanContext {
   readonly handled: Set<string>;
   /** Triggers that must be recreated because their function is dropped and recreated. */
   readonly recreateTriggers: Set<string>;
+  /** Materialized views put aside (snapshot) around a column change, by key → why: rebuilt in the Views phase. */
+  readonly rebuildViews: Map<string, string>;
   readonly rowChecks: Map<string, { key: string; schema: string; name: string }>;
+  readonly lossChecks: Map<string, LossCheck>;
+  readonly defaultChecks: Map<string, DefaultRowsCheck>;
   readonly steps: PhasedStep[];
   readonly diagnostics: Diagnostic[];
 }

@@ -16,10 +16,14 @@ export function desiredMarker(ctx: PlanContext, object: DbObject): string | null
 export function markerText(object: DbObject, entity: string): string | null {
   switch (object.kind) {
     case 'table':
-      return formatMarker(entity, {
-        ...(object.role === 'queue' ? { role: 'queue' } : {}),
-        columns: object.columns.map((c) => c.name).join(','),
-      });
+      return formatMarker(
+        entity,
+        {
+          ...(object.role === 'queue' ? { role: 'queue' } : {}),
+          columns: object.columns.map((c) => c.name).join(','),
+        },
+        object.description,
+      );
     case 'materialized_view':
       return formatMarker(entity, { sha: queryHash(object.query) });
     case 'function': {
@@ -53,10 +57,16 @@ export function markerStep(ctx: PlanContext, object: DbObject, options: MarkerOp
   const key = objectKey(object);
   if (!options.fresh) {
     const live = ctx.live.markers.get(key);
-    const liveText = live ? formatMarker(live.entity, live.fields) : null;
+    const liveText = live ? formatMarker(live.entity, live.fields, live.description) : null;
     if (liveText === text && ctx.liveByKey.has(key)) return null;
+    // Only the description (after the marker line) differs: say so.
+    if (live && liveText !== null && ctx.liveByKey.has(key) && liveText.split('\n')[0] === text.split('\n')[0]) {
+      return commentOn(object, text, `comment on ${key}: its description changed (the ownership marker stays)`, {
+        ...(options.group ? { group: options.group } : {}),
+      });
+    }
   }
-  return commentOn(object, text, `mark ${key} as managed by specql`, {
+  return commentOn(object, text, `mark ${key} as managed by specql${object.kind === 'table' && object.description ? ' (comment: marker and description)' : ''}`, {
     ...(options.group ? { group: options.group } : {}),
     ...(options.createdWith ? { createdWith: options.createdWith } : {}),
   });

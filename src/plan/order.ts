@@ -2,7 +2,8 @@
  * Dependency order as phases: schemas and extensions first; dependents are
  * dropped before what they depend on; tables before partitions before indexes;
  * functions before the triggers that call them; a view's source before the
- * view; drops of whole tables last. Within a phase, steps keep the order the
+ * view; columns dropped after the views that stop reading them are rebuilt;
+ * drops of whole tables last. Within a phase, steps keep the order the
  * rules emitted them (the generator's creation order).
  */
 import type { PlanStep } from '../model/step';
@@ -20,10 +21,11 @@ export enum Phase {
   Functions = 9,
   Triggers = 10,
   Views = 11,
-  Cron = 12,
-  Archive = 13,
-  DropTables = 14,
-  Comments = 15,
+  DropColumns = 12,
+  Cron = 13,
+  Archive = 14,
+  DropTables = 15,
+  Comments = 16,
 }
 
 export interface PhasedStep {

@@ -15,7 +15,7 @@ import { planCronJob } from './rules/cron';
 import { planDrops } from './rules/drop';
 import { planFunction } from './rules/function';
 import { planIndex } from './rules/index';
-import { planArchive, planPartition } from './rules/partition';
+import { planArchive, planDefaultRemoval, planPartition } from './rules/partition';
 import { planExtension, planSchema } from './rules/schema';
 import { planTable } from './rules/table';
 import { planTrigger } from './rules/trigger';
@@ -34,6 +34,9 @@ export function planChanges(desired: DesiredState, live: LiveCatalog, options: P
   const steps: PhasedStep[] = [];
   let seq = 0;
   const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_PLAN_LOCK_TIMEOUT_MS;
+  // Partitions the plan makes that the spec does not list (for rows leaving a DEFAULT partition).
+  const extra: PartitionObject[] = [];
+  const partitionsOf = (table: QualifiedName): PartitionObject[] => [...partitionsDuringPlan(live, scopedDesired, table), ...extra.filter((p) => same(p.parent, table))];
   const ctx: PlanContext = {
     desired: scopedDesired,
     live,
@@ -45,9 +48,10 @@ export function planChanges(desired: DesiredState, live: LiveCatalog, options: P
     liveEntity: ownerOfLive,
     owned: (o: DbObject) => live.markers.has(objectKey(o)),
     inScope,
-    partitionsOf: (table: QualifiedName) => partitionsDuringPlan(live, scopedDesired, table),
+    partitionsOf,
+    addPartition: (partition: PartitionObject) => void extra.push(partition),
     render: {
-      partitionsOf: (table) => partitionsDuringPlan(live, scopedDesired, table),
+      partitionsOf,
       indexesOn: (table) => indexesDuringPlan(live, desired, table),
     },
     lockTimeoutMs,
@@ -55,7 +59,10 @@ export function planChanges(desired: DesiredState, live: LiveCatalog, options: P
     diagnose: (d) => void ctx.diagnostics.push(d),
     handled: new Set(),
     recreateTriggers: new Set(),
+    rebuildViews: new Map(),
     rowChecks: new Map(),
+    lossChecks: new Map(),
+    defaultChecks: new Map(),
     steps,
     diagnostics: [],
   };
@@ -68,6 +75,7 @@ export function planChanges(desired: DesiredState, live: LiveCatalog, options: P
     if (o.kind === 'table' && o.partitionBy) {
       const entity = desired.entities.find((e) => e.schema === o.schema && e.table === o.name);
       planArchive(ctx, o, entity?.partitionWindow?.retention != null ? entity.partitionWindow.archiveSchema : null, entity?.partitionWindow?.retentionCutoff ?? null);
+      planDefaultRemoval(ctx, o, entity?.partitionWindow ?? null);
     }
   }
   for (const o of objects) if (o.kind === 'function') planFunction(ctx, o);
@@ -109,6 +117,8 @@ export function planChanges(desired: DesiredState, live: LiveCatalog, options: P
     hazards: summarizeHazards(ordered),
     diagnostics: ctx.diagnostics,
     rowChecks: [...ctx.rowChecks.values()],
+    lossChecks: [...ctx.lossChecks.values()],
+    defaultChecks: [...ctx.defaultChecks.values()],
   };
 }
 

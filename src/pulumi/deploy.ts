@@ -14,6 +14,7 @@
  *   lockWait          longest wait for another apply's lock (90s, 2m; default 60s)
  *   postgresql        true | { schemas, extensions, roles, executeGrants }
  */
+import { RANGES, TEXT_RANGES } from '../spec/limits';
 import * as path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import type { EntityStackOutputs } from './entity';
@@ -32,8 +33,9 @@ export function deployFromConfig(projectRoot: string = process.cwd()): DeployRes
   const stack = new SpecqlStack('specql', {
     specs: relative.startsWith('..') ? specsDir : relative,
     databaseUrl: config.requireSecret('databaseUrl'),
-    premake: config.getNumber('partitionPremake'),
-    retention: config.getNumber('retention'),
+    // The spec's own ranges (src/spec/limits.ts); Pulumi names the key and the range when one is out.
+    premake: config.getNumber('partitionPremake', { min: RANGES.premake.min, max: RANGES.premake.max }),
+    retention: config.getNumber('retention', { min: TEXT_RANGES.retention_partitions.min, max: TEXT_RANGES.retention_partitions.max }),
     refreshOverrides: config.getObject<Record<string, string>>('refreshOverrides'),
     allowHazards: config.getObject<string[]>('allowHazards'),
     deletionPolicy: config.get('deletionPolicy') as DeletionPolicy | undefined,

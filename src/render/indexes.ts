@@ -80,14 +80,56 @@ export function createIndexOnOnly(index: IndexObject): PlanStep {
   });
 }
 
-/** On a table the same plan creates (empty, seen by nobody): one plain CREATE INDEX, cascading to its partitions. */
-export function createIndexOnNewTable(context: RenderContext, index: IndexObject): PlanStep {
+/**
+ * On a table the same plan creates (empty, seen by nobody): plain builds. A plain table gets one
+ * CREATE INDEX. A partitioned one gets ON ONLY on the parent, then a plain CREATE INDEX named
+ * `<partition>_<index>` on each partition and an ATTACH, all in one transaction: a CREATE INDEX
+ * on the parent would cascade under names PostgreSQL picks itself (`<partition>_<columns>_idx`),
+ * unlike every other path (online builds, new partitions, the maintenance function), and names
+ * that depend on a database's history make its indexes differ from a fresh build's.
+ */
+export function createIndexOnNewTable(context: RenderContext, index: IndexObject): PlanStep[] {
+  if (!index.partitioned) {
+    return [
+      step({
+        sql: createIndexSql(index, { name: index.name, table: index.table }),
+        object: objectKey(index),
+        action: 'create',
+        description: `create ${label(index)} on new table ${relationName(index.table)} (empty: plain build)`,
+        locks: [lockOn(index.table, 'SHARE')],
+      }),
+    ];
+  }
+  const group = `${objectKey(index)}:create`;
+  const partitions = context.partitionsOf(index.table);
+  return [
+    { ...createIndexOnOnly(index), group, description: `create ${label(index)} on only new table ${relationName(index.table)} (its partitions' indexes follow, by name)` },
+    ...partitions.flatMap((partition, i) => {
+      const note = `partition ${i + 1}/${partitions.length}`;
+      const name = partitionIndexName(partition.name, index.name);
+      return [
+        createChildIndex(index, partition, name, group, `${note}; empty: plain build`, true),
+        // Both indexes are created in this same transaction: nobody else can wait for their locks.
+        { ...attachPartitionIndex(index, partition, name, note), group, hazards: [], locks: [], lock: 'none' as const },
+      ];
+    }),
+  ];
+}
+
+/**
+ * A plain CREATE INDEX `<partition>_<index>` on one partition that nobody uses yet (a new
+ * partition, or one of a new table), to be attached to the parent's index. `existedBefore`:
+ * the partition was created in an earlier transaction of the plan (its SHARE lock is declared).
+ */
+export function createChildIndex(index: IndexObject, partition: QualifiedName, name: string, group: string, note: string, existedBefore: boolean): PlanStep {
   return step({
-    sql: createIndexSql(index, { name: index.name, table: index.table }),
+    sql: createIndexSql(index, { name, table: partition }),
     object: objectKey(index),
     action: 'create',
-    description: `create ${label(index)} on new table ${relationName(index.table)}${index.partitioned ? ' and its partitions' : ''} (empty: plain build)`,
-    locks: locksOn(tableAndPartitions(context, index.table), 'SHARE'),
+    description: `create index ${partition.schema}.${name} on partition ${relationName(partition)} for ${index.name} (${note})`,
+    locks: existedBefore ? [lockOn(partition, 'SHARE')] : [],
+    partition: partitionOf(partition),
+    group,
   });
 }
 

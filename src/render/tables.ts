@@ -4,12 +4,13 @@
  * parent and every partition ACCESS EXCLUSIVE (VALIDATE takes SHARE UPDATE
  * EXCLUSIVE on each), so those statements list them all.
  */
-import type { ColumnDef, ConstraintDef, TableObject } from '../model/objects';
+import type { ColumnDef, ConstraintDef, PartitionObject, TableObject } from '../model/objects';
 import { objectKey } from '../model/objects';
 import { fitIdentifier, qualify, quoteIdent } from '../model/ident';
 import type { Hazard, PlanStep } from '../model/step';
+import type { TypeChangeKind } from './column-types';
 import { tableAndPartitions, type RenderContext } from './context';
-import { hazard, locksOn, relationName, step } from './step';
+import { hazard, lockOn, locksOn, relationName, step } from './step';
 
 export function columnSql(column: ColumnDef): string {
   const parts = [quoteIdent(column.name), column.type];
@@ -66,6 +67,8 @@ export interface AddColumnFacts {
   readonly rewrites: boolean;
   /** The table may already hold rows (exact answer or an estimate). */
   readonly mayHoldRows: boolean;
+  /** The spec lists the column before this existing one; PostgreSQL appends it at the end. */
+  readonly appendedBefore?: string | null;
 }
 
 export function addColumn(context: RenderContext, table: TableObject, column: ColumnDef, facts: AddColumnFacts, group?: string): PlanStep {
@@ -78,25 +81,47 @@ export function addColumn(context: RenderContext, table: TableObject, column: Co
   }
   return alterTable(context, table, {
     sql: `ADD COLUMN ${columnSql(column)}`,
-    description: `add column ${columnLabel(table, column.name)} ${column.type}`,
+    description: `add column ${columnLabel(table, column.name)} ${column.type}${facts.appendedBefore ? ` (appended after the existing columns: PostgreSQL cannot place it before ${facts.appendedBefore} as the spec lists it)` : ''}`,
     hazards,
     ...(group ? { group } : {}),
   });
 }
 
-/** How PostgreSQL carries out ALTER COLUMN … TYPE (see plan/rules/table.ts classifyTypeChange). */
-export type TypeChangeKind = 'no_rewrite' | 'rewrite' | 'narrowing' | 'lossy';
-
-export function alterColumnType(context: RenderContext, table: TableObject, column: ColumnDef, from: string, change: TypeChangeKind, group?: string): PlanStep {
+/**
+ * ALTER COLUMN … TYPE, described by what it does to the stored values
+ * (column-types.ts): a safe change is catalog-only; the others rewrite the
+ * table; a lossy one names what happens to values that do not fit and, when
+ * the plan edge counted them, how many current rows hold such values
+ * (`affected`: null when not counted, e.g. planned without a database).
+ * `loss`: for a lossy change, what happens to values that do not fit; for a rewrite, a note.
+ */
+export function alterColumnType(
+  context: RenderContext,
+  table: TableObject,
+  column: ColumnDef,
+  from: string,
+  change: TypeChangeKind,
+  loss = '',
+  affected: { rows: number } | { error: string } | null = null,
+  group?: string,
+): PlanStep {
   const name = quoteIdent(column.name);
   const label = columnLabel(table, column.name);
   const hazards: Hazard[] = [];
-  if (change !== 'no_rewrite') hazards.push(hazard('rewrites_table', `${from} → ${column.type} rewrites ${relationName(table)} under ACCESS EXCLUSIVE`));
-  if (change === 'narrowing') hazards.push(hazard('may_fail_on_existing_data', `values that do not fit ${column.type} make the change fail`));
-  if (change === 'lossy') hazards.push(hazard('deletes_data', `${from} → ${column.type} rounds away digits of ${label}`));
+  const rewriteNote = change === 'rewrite' && loss ? `; ${loss}` : '';
+  if (change !== 'safe') hazards.push(hazard('rewrites_table', `${from} → ${column.type} rewrites ${relationName(table)} under ACCESS EXCLUSIVE (reads and writes wait until it is done)${rewriteNote}`));
+  let counted = '';
+  if (change === 'lossy') {
+    counted =
+      affected === null ? 'rows affected not counted (no database)'
+      : 'rows' in affected ? `${affected.rows} current row(s) hold such values`
+      : `the trial cast already fails on current rows: ${affected.error.split('\n')[0]}`;
+    hazards.push(hazard('deletes_data', `${from} → ${column.type} on ${label}: ${loss}; ${counted}`));
+  }
+  const note = change === 'safe' ? ' (binary-compatible, no rewrite)' : change === 'lossy' ? ` (lossy: ${counted})` : ' (every value converts exactly; rewrite)';
   return alterTable(context, table, {
-    sql: `ALTER COLUMN ${name} TYPE ${column.type}${change === 'no_rewrite' ? '' : ` USING ${name}::${column.type}`}`,
-    description: `change type of ${label}: ${from} → ${column.type}${change === 'no_rewrite' ? ' (binary-compatible widening, no rewrite)' : ''}`,
+    sql: `ALTER COLUMN ${name} TYPE ${column.type}${change === 'safe' ? '' : ` USING ${name}::${column.type}`}`,
+    description: `change type of ${label}: ${from} → ${column.type}${note}`,
     hazards,
     ...(group ? { group } : {}),
   });
@@ -107,6 +132,25 @@ export function setColumnDefault(context: RenderContext, table: TableObject, col
     sql: column.default === null ? `ALTER COLUMN ${quoteIdent(column.name)} DROP DEFAULT` : `ALTER COLUMN ${quoteIdent(column.name)} SET DEFAULT ${column.default}`,
     description: `${column.default === null ? 'drop default of' : 'set default of'} ${columnLabel(table, column.name)} (catalog only)`,
     ...(group ? { group } : {}),
+  });
+}
+
+/**
+ * A partition whose copy of a column default differs from its table's (one made
+ * standalone without INCLUDING DEFAULTS and attached, or changed by hand): rows
+ * inserted straight into it would get another value. Catalog only; a brief
+ * ACCESS EXCLUSIVE on that partition.
+ */
+export function setPartitionColumnDefault(partition: PartitionObject, column: ColumnDef): PlanStep {
+  const label = `${relationName(partition)}.${column.name}`;
+  return step({
+    sql: `ALTER TABLE ${qualify(partition.schema, partition.name)} ALTER COLUMN ${quoteIdent(column.name)} ${column.default === null ? 'DROP DEFAULT' : `SET DEFAULT ${column.default}`};`,
+    object: objectKey(partition),
+    action: 'alter',
+    description: `${column.default === null ? 'drop default of' : 'set default of'} ${label} like its table's (it differs; catalog only)`,
+    locks: [lockOn(partition, 'ACCESS EXCLUSIVE')],
+    partition: { schema: partition.schema, name: partition.name },
+    hazards: [hazard('access_exclusive_lock', `briefly locks partition ${relationName(partition)} (bounded by lock_timeout)`)],
   });
 }
 

@@ -85,7 +85,7 @@ export function waitForOlderStatements(object: string, group: string, why: strin
       '$wait$;',
     ].join('\n'),
     object,
-    action: 'lock',
+    action: 'wait',
     group,
     description: `wait for statements that started before the switch to end (a call of the old function may still write them), then ${why}`,
     statementTimeoutMs: OLD_STATEMENT_WAIT_MS + 30_000,

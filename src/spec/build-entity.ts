@@ -6,7 +6,7 @@
  * (workflow targets, name clashes) are in ./validate.ts.
  */
 import { isScalar } from 'yaml';
-import { columnExpression, GENERATED_EXPRESSIONS, type SqlExpression } from '../model/expression';
+import { columnExpressions, GENERATED_EXPRESSIONS, type SqlExpression } from '../model/expression';
 import { snakeCase } from '../model/ident';
 import {
   bool,
@@ -42,6 +42,7 @@ import type {
 } from './model';
 import { alignDown, isoDate, parseIsoDate, PARTITION_INTERVALS, retentionCount } from './partitioning';
 import { refreshSchedule } from './refresh';
+import { inRange, RANGES, TEXT_RANGES, MAX_ACTIONS, MAX_FIELDS, MAX_INDEXES, MAX_WORKFLOW_STEPS, POSTGRES_MAX_COLUMNS, POSTGRES_MAX_INDEX_COLUMNS } from './limits';
 import { nearest } from './suggest';
 import { buildVerify } from './verify-settings';
 import { isTemporal, normalizeType, TYPE_NAMES } from './types';
@@ -91,12 +92,18 @@ function buildFields(doc: SpecDocument, raw: Raw, report: Report): FieldSpec[] {
       at: positionOf(doc, path, 'key'),
     });
   }
+  if (fields.length > MAX_FIELDS) {
+    report(messages.tooMany(positionOf(doc, ['fields'], 'key'), 'fields', fields.length, MAX_FIELDS, `PostgreSQL allows ${POSTGRES_MAX_COLUMNS} columns per table, and a workflow's queue table adds 2 to the fields it copies`, 'split the entity into two, joined by its key'));
+  }
   return fields;
 }
 
 
-function buildIndexes(doc: SpecDocument, raw: Raw, entity: string, fieldNames: readonly string[], report: Report): IndexSpec[] {
+function buildIndexes(doc: SpecDocument, raw: Raw, entity: string, fieldNames: readonly string[], partitionColumn: string | null, report: Report): IndexSpec[] {
   const indexes: IndexSpec[] = [];
+  const known = new Set(fieldNames);
+  const count = list(raw.indexes).length;
+  if (count > MAX_INDEXES) report(messages.tooMany(positionOf(doc, ['indexes'], 'key'), 'indexes', count, MAX_INDEXES, 'every index slows every insert', 'drop the indexes no query needs'));
   list(raw.indexes).forEach((item, i) => {
     if (!isMap(item)) return;
     const path = ['indexes', i];
@@ -121,11 +128,18 @@ function buildIndexes(doc: SpecDocument, raw: Raw, entity: string, fieldNames: r
     const written = list(item.columns).map((c) => str(c) ?? '');
     columns.forEach((c) => {
       const j = written.findIndex((w) => w.trim().split(/\s+/)[0] === c.column);
-      if (!fieldNames.includes(c.column)) report(messages.unknownColumn(positionOf(doc, [...path, 'columns', j]), c.column, entity, `index \`${name ?? ''}\``, nearest(c.column, fieldNames)));
+      if (!known.has(c.column)) report(messages.unknownColumn(positionOf(doc, [...path, 'columns', j]), c.column, entity, `index \`${name ?? ''}\``, nearest(c.column, fieldNames)));
     });
     if (method === 'hash' && columns.length > 1) report(messages.hashMulticolumn(positionOf(doc, [...path, 'type']), name ?? '', columns.length));
     const unique = bool(item.unique, false);
     if (unique && methodKnown && method !== 'btree') report(messages.uniqueNotBtree(positionOf(doc, [...path, 'unique']), name ?? '', method));
+    // PostgreSQL refuses both when the index is created; say so now, at the index.
+    if (columns.length > POSTGRES_MAX_INDEX_COLUMNS) {
+      report(messages.tooMany(positionOf(doc, [...path, 'columns']), `columns in index \`${name ?? ''}\``, columns.length, POSTGRES_MAX_INDEX_COLUMNS, 'PostgreSQL allows 32 columns per index', 'index fewer columns'));
+    }
+    if (unique && partitionColumn !== null && known.has(partitionColumn) && !columns.some((c) => c.column === partitionColumn)) {
+      report(messages.uniqueWithoutPartitionColumn(positionOf(doc, [...path, 'columns']), name ?? '', partitionColumn));
+    }
     const pages = typeof item.pages_per_range === 'number' ? item.pages_per_range : null;
     if (pages !== null && methodKnown && method !== 'brin') report(messages.pagesPerRangeNotBrin(positionOf(doc, [...path, 'pages_per_range'], 'key'), name ?? ''));
     if (name === null) return;
@@ -171,7 +185,9 @@ function buildPartitioning(doc: SpecDocument, raw: Raw, fields: readonly FieldSp
   if (column === null || interval === null) return null;
   const chosen: PartitionInterval = interval;
 
-  let start = isoDate(alignDown(new Date(), chosen));
+  // Absent stays absent: the model never depends on the day it is loaded (the
+  // generator resolves it from its `today` input, src/desired/build.ts).
+  let start: string | null = null;
   const writtenStart = str(p.start);
   if (writtenStart !== null) {
     const at = positionOf(doc, ['partitioning', 'start']);
@@ -189,7 +205,8 @@ function buildPartitioning(doc: SpecDocument, raw: Raw, fields: readonly FieldSp
   if (writtenRetention !== null) {
     const at = positionOf(doc, ['partitioning', 'retention']);
     const result = retentionCount(writtenRetention, chosen);
-    if (result.ok) retention = result.count;
+    if (result.ok && !inRange(result.count, TEXT_RANGES.retention_partitions)) report(messages.retentionRange(at, writtenRetention, result.count, chosen, TEXT_RANGES.retention_partitions.max));
+    else if (result.ok) retention = result.count;
     else if (result.problem === 'format') report(messages.retentionFormat(at, writtenRetention));
     else report(messages.retentionInexact(at, writtenRetention, chosen));
   }
@@ -202,7 +219,7 @@ function buildPartitioning(doc: SpecDocument, raw: Raw, fields: readonly FieldSp
     column,
     interval: chosen,
     start,
-    premake: typeof p.premake === 'number' ? p.premake : 3,
+    premake: typeof p.premake === 'number' && inRange(p.premake, RANGES.premake) ? p.premake : 3,
     retention,
     archiveSchema,
     defaultPartition: bool(p.default_partition, true),
@@ -213,6 +230,8 @@ function buildPartitioning(doc: SpecDocument, raw: Raw, fields: readonly FieldSp
 function buildActions(doc: SpecDocument, raw: Raw, entityName: string, sourceFields: readonly string[], report: Report): ActionSpec[] {
   const actions: ActionSpec[] = [];
   const names = new Set<string>();
+  const count = list(raw.actions).length;
+  if (count > MAX_ACTIONS) report(messages.tooMany(positionOf(doc, ['actions'], 'key'), 'actions', count, MAX_ACTIONS, 'each action is a function and a trigger on every insert', 'combine workflows that update the same entities'));
   list(raw.actions).forEach((item, i) => {
     if (!isMap(item)) return;
     const path = ['actions', i];
@@ -249,6 +268,8 @@ function buildActions(doc: SpecDocument, raw: Raw, entityName: string, sourceFie
       const messageNames: ExpressionNames = { entity: '', row: row && { alias: row.alias, trigger: row.trigger, source: entityName } };
       const steps: WorkflowStep[] = [];
       const stepNames = new Set<string>();
+      const stepCount = list(item.workflow).length;
+      if (stepCount > MAX_WORKFLOW_STEPS) report(messages.tooMany(positionOf(doc, [...path, 'workflow'], 'key'), `steps in workflow \`${name}\``, stepCount, MAX_WORKFLOW_STEPS, 'every step runs for every inserted row', 'split the workflow'));
       list(item.workflow).forEach((s, j) => {
         if (!isMap(s)) return;
         const stepPath = [...path, 'workflow', j];
@@ -315,15 +336,25 @@ function buildMaterializedView(doc: SpecDocument, raw: Raw, entity: string, fiel
   const scope: ExpressionScope = { columns: fieldNames, row: null, context: 'view' };
   const names: ExpressionNames = { entity, row: null };
   // Fields with invalid names were reported already and stay out of the view.
-  const columns: { name: string; expression: SqlExpression }[] = fields.filter((f) => SQL_IDENTIFIER.test(f.name)).map((f) => ({ name: f.name, expression: columnExpression(f.name) }));
+  const plainFields = fields.filter((f) => SQL_IDENTIFIER.test(f.name)).map((f) => f.name);
+  const bare = columnExpressions(plainFields);
+  const columns: { name: string; expression: SqlExpression }[] = plainFields.map((name, i) => ({ name, expression: bare[i]! }));
+  const byName = new Map(columns.map((c) => [c.name, c]));
   for (const [column, expression] of entries(view?.columns)) {
     if (typeof expression !== 'string') continue;
     checkIdentifier(doc, ['view', 'columns', column], 'key', 'view column', column, report);
     const checked = reportExpression(doc, ['view', 'columns', column], expression, scope, names, report);
     if (!checked) continue;
-    const existing = columns.find((c) => c.name === column);
+    const existing = byName.get(column);
     if (existing) existing.expression = checked.sql;
-    else columns.push({ name: column, expression: checked.sql });
+    else {
+      const added = { name: column, expression: checked.sql };
+      columns.push(added);
+      byName.set(column, added);
+    }
+  }
+  if (columns.length > POSTGRES_MAX_COLUMNS) {
+    report(messages.tooMany(positionOf(doc, ['view', 'columns'], 'key'), `columns in materialized view \`${name}\``, columns.length, POSTGRES_MAX_COLUMNS, 'PostgreSQL allows 1600 columns per materialized view (the fields plus `view.columns`)', 'add fewer view columns'));
   }
   const where = str(view?.where);
   const filter = where === null ? null : reportExpression(doc, ['view', 'where'], where, scope, names, report);
@@ -394,7 +425,7 @@ export function buildEntity(doc: SpecDocument, report: Report): EntityDraft | nu
     return { ...field, notNull: true, default: generatedDefault ? GENERATED_EXPRESSIONS.randomUuid : field.default };
   });
 
-  const indexes = buildIndexes(doc, raw, entity, fieldNames, report);
+  const indexes = buildIndexes(doc, raw, entity, fieldNames, partitionColumn, report);
   const actions = buildActions(doc, raw, entity, fieldNames, report);
   const materializedView = buildMaterializedView(doc, raw, entity, finalFields, primaryKey, report);
 

@@ -17,6 +17,7 @@
 import type { Diagnostic, SourcePosition } from '../diagnostics/diagnostic';
 import { checkColumns, isMap, list, str, type Raw, type Report } from './build-support';
 import type { ViewCacheSpec } from './model';
+import { inRange, RANGES, TEXT_RANGES } from './limits';
 import { nearest } from './suggest';
 import { positionOf, type SpecDocument } from './yaml-source';
 
@@ -25,7 +26,7 @@ const KEY = /^[A-Za-z0-9_:.\-{}/#@]{1,200}$/;
 const ORDER = /^\s*([a-z_][a-z0-9_]*)(?:\s+(asc|desc))?\s*$/i;
 const TTL = /^\s*(\d+)\s*(second|minute|hour|day)s?\s*$/i;
 const TTL_UNIT: Readonly<Record<string, number>> = { second: 1, minute: 60, hour: 3600, day: 86_400 };
-export const CACHE_MAX_LIMIT = 10_000;
+export const CACHE_MAX_LIMIT = RANGES.cache_limit.max;
 
 const error = (code: string, at: SourcePosition, message: string, hint: string): Diagnostic => ({ code, severity: 'error', message, hint, at });
 
@@ -77,6 +78,9 @@ export function buildViewCache(
     const seconds = ttl ? Number(ttl[1]) * TTL_UNIT[ttl[2]!.toLowerCase()]! : 0;
     if (!ttl || seconds < 1) {
       report(error('view.cache_ttl', path('ttl'), `\`view.cache.ttl\` \`${String(cache.ttl)}\` is not a duration.`, 'use `N seconds`, `N minutes`, `N hours` or `N days`, e.g. `ttl: 2 hours`'));
+      ok = false;
+    } else if (!inRange(seconds, TEXT_RANGES.ttl_seconds)) {
+      report(error('view.cache_ttl', path('ttl'), `\`view.cache.ttl\` \`${String(cache.ttl)}\` is out of range: 1 second to 30 days.`, 'e.g. `ttl: 2 hours`'));
       ok = false;
     } else {
       ttlSeconds = seconds;

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic';
 import { loadExpressionParser } from '../model/expression';
 import type { SpecSet } from './model';
+import { MAX_FILE_BYTES } from './limits';
+import { messages } from './messages';
 import { EntitySchema } from './schema';
 import { shapeDiagnostics } from './shape';
 import { buildEntity, checkSpecSet, type EntityDraft } from './validate';
@@ -32,6 +34,11 @@ export function loadSpecSources(sources: readonly SpecSource[]): LoadResult {
   const report = (d: Diagnostic) => diagnostics.push(d);
   const drafts: EntityDraft[] = [];
   for (const { file, text } of sources) {
+    // Bytes, as the file holds them; text.length bounds it from below, so the cheap test comes first.
+    if (text.length > MAX_FILE_BYTES || Buffer.byteLength(text) > MAX_FILE_BYTES) {
+      diagnostics.push(messages.fileTooLarge(file, Buffer.byteLength(text), MAX_FILE_BYTES));
+      continue;
+    }
     const parsed = parseYamlFile(text, file);
     diagnostics.push(...parsed.diagnostics);
     for (const doc of parsed.documents) {
@@ -89,9 +96,13 @@ export async function loadSpecs(paths: string[]): Promise<LoadResult> {
   }
   // Sorted whatever order the paths were given in, so output and entity order are deterministic.
   const unique = [...new Set(files)].sort();
-  const sources = await Promise.all(unique.map(async (file) => ({ file, text: await readFile(file, 'utf8') })));
+  // A file over the size limit is not even read into memory.
+  const sizes = await Promise.all(unique.map(async (file) => (await stat(file)).size));
+  const tooLarge = unique.flatMap((file, i) => (sizes[i]! > MAX_FILE_BYTES ? [messages.fileTooLarge(file, sizes[i]!, MAX_FILE_BYTES)] : []));
+  const readable = unique.filter((_, i) => sizes[i]! <= MAX_FILE_BYTES);
+  const sources = await Promise.all(readable.map(async (file) => ({ file, text: await readFile(file, 'utf8') })));
   const result = loadSpecSources(sources);
-  return { specs: result.specs, diagnostics: [...missing, ...result.diagnostics] };
+  return { specs: result.specs, diagnostics: [...missing, ...tooLarge, ...result.diagnostics] };
 }
 
 export { loadExpressionParser };

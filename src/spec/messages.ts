@@ -34,6 +34,24 @@ export type { ExpressionContext };
 export const messages = {
   // --- YAML -------------------------------------------------------------
   yamlSyntax: (at: SourcePosition, text: string) => error('yaml.syntax', at, `YAML syntax error: ${text}.`, 'check indentation, quoting and `:` after keys'),
+  yamlTooDeep: (at: SourcePosition, max: number) =>
+    error('yaml.too_deep', at, `maps and lists nested more than ${max} levels deep: no spec needs that, so the file is not read.`, 'flatten the structure; a spec nests about 6 levels'),
+  yamlScalarTooLong: (at: SourcePosition, length: number, max: number) =>
+    error('yaml.scalar_too_long', at, `a value of ${length.toLocaleString('en-US')} characters: at most ${max.toLocaleString('en-US')} are allowed, so the file is not read.`, 'shorten the value'),
+  yamlAliasExpansion: (at: SourcePosition, alias: string, max: number) =>
+    error('yaml.alias_expansion', at, `alias ${q(`*${alias}`)} makes the document's aliases expand to more than ${max.toLocaleString('en-US')} nodes (an alias bomb?).`, 'write the repeated parts out, or alias smaller parts'),
+  yamlTooManyAliases: (at: SourcePosition, max: number) =>
+    error('yaml.alias_count', at, `more than ${max.toLocaleString('en-US')} aliases in one document.`, 'write the repeated parts out'),
+  yamlAliasCycle: (at: SourcePosition, alias: string) =>
+    error('yaml.alias_cycle', at, `alias ${q(`*${alias}`)} refers to a node that contains it, which would make a value of infinite size.`, 'alias a node defined before and outside this one'),
+  yamlAliasUnresolved: (at: SourcePosition, alias: string) =>
+    error('yaml.alias_unknown', at, `alias ${q(`*${alias}`)} names no anchor defined before it.`, `define \`&${alias}\` on an earlier node, or remove the alias`),
+  fileTooLarge: (file: string, bytes: number, max: number) =>
+    error('file.too_large', { file, line: 1, column: 1 }, `the file has ${bytes.toLocaleString('en-US')} bytes: spec files are limited to ${max.toLocaleString('en-US')} bytes.`, 'split the spec into several files (one entity each)'),
+  tooMany: (at: SourcePosition, what: string, count: number, max: number, why: string, hint: string) =>
+    error('spec.too_many', at, `${count.toLocaleString('en-US')} ${what}: at most ${max.toLocaleString('en-US')} are allowed (${why}).`, hint),
+  uniqueWithoutPartitionColumn: (at: SourcePosition, index: string, column: string) =>
+    error('index.unique_without_partition_column', at, `unique index \`${index}\` does not include the partition column \`${column}\`; PostgreSQL refuses unique indexes on a partitioned table without it.`, `add \`${column}\` to its columns`),
   yamlWarning: (at: SourcePosition, text: string) => warning('yaml.warning', at, `YAML: ${text}.`),
   duplicateKey: (at: SourcePosition, key: string) =>
     error('yaml.duplicate_key', at, `duplicate key ${q(key)}: YAML keeps only one of them.`, 'remove or rename one of the two'),
@@ -60,6 +78,8 @@ export const messages = {
     error('spec.invalid_type', at, `${named(subject)} must be ${expected}, not ${got}.`, undefined, subject),
   invalidValue: (at: SourcePosition, subject: string, written: string, allowed: readonly string[], suggestion: string | null) =>
     error('spec.invalid_value', at, `${named(subject)} cannot be ${q(written)}: allowed ${allowed.map((a) => `\`${a}\``).join(', ')}.`, didYouMean(suggestion), subject),
+  outOfRange: (at: SourcePosition, subject: string, value: number, range: string) =>
+    error('spec.out_of_range', at, `${named(subject)} is ${value}: it must be ${range}.`, 'see "Limits" in docs/spec-reference.md', subject),
   invalid: (at: SourcePosition, subject: string, text: string) => error('spec.invalid', at, `${named(subject)} ${text}.`, undefined, subject),
 
   // --- names -------------------------------------------------------------
@@ -126,6 +146,8 @@ export const messages = {
     error('partition.start_unaligned', at, `\`start\` ${written} is not the beginning of a ${interval.replace(/ly$/, '').replace(/^dai$/, 'day')} partition.`, `use \`start: ${aligned}\``),
   retentionFormat: (at: SourcePosition, written: string) =>
     error('partition.retention', at, `\`retention\` ${q(written)} is not \`<N> days|weeks|months|years\`.`, 'e.g. `retention: 36 months`'),
+  retentionRange: (at: SourcePosition, written: string, count: number, interval: string, max: number) =>
+    error('partition.retention_range', at, `\`retention\` ${q(written)} keeps ${count.toLocaleString('en-US')} ${interval} partitions: the range is 1 to ${max.toLocaleString('en-US')}.`, 'keep fewer partitions, or use a longer interval'),
   retentionInexact: (at: SourcePosition, written: string, interval: string) =>
     error('partition.retention_inexact', at, `\`retention\` ${written} is not a whole number of ${interval} partitions.`, `express it in units of the interval (${interval})`),
 
@@ -232,7 +254,7 @@ export const messages = {
       'view.refresh_interval',
       at,
       `\`refresh_interval\` ${q(written)} cannot be scheduled with cron.`,
-      'use N minutes (N divides 60), N hours (N divides 24), `1 day` or `1 week`',
+      'the range is 1 second to 1 week: use N seconds (1–59), N minutes (N divides 60), N hours (N divides 24), `1 day` or `1 week`',
     ),
   refreshIntervalMissing: (at: SourcePosition) =>
     error('view.refresh_interval', at, 'a materialized view needs `refresh_interval`.', 'e.g. `refresh_interval: "1 hour"`'),

@@ -48,8 +48,13 @@ export interface PartitioningSpec {
   readonly strategy: 'range';
   readonly column: string;
   readonly interval: PartitionInterval;
-  /** First partition's lower bound, `YYYY-MM-DD` in UTC; aligned to the interval. */
-  readonly start: string;
+  /**
+   * First partition's lower bound, `YYYY-MM-DD` in UTC; aligned to the interval.
+   * Null when the spec omits it: then the window starts at the interval
+   * containing the generator's `today` (an input), so the loaded model and the
+   * Pulumi spec hash stay the same whatever the date.
+   */
+  readonly start: string | null;
   /** Partitions kept ready ahead of "now" (pg_partman's premake). */
   readonly premake: number;
   /** Partitions older than this many intervals are detached into `archiveSchema`; null keeps all. */

@@ -11,7 +11,14 @@
  * The same schema is exported as JSON Schema (./json-schema.ts) for editors.
  */
 import { z } from 'zod';
+import { RANGES, rangeText, type NumericRange } from './limits';
 import { VerifySchema } from './verify-settings';
+
+/** A number setting with its documented range (src/spec/limits.ts), so the JSON Schema carries it too. */
+export const ranged = (range: NumericRange) => {
+  const base = range.integer ? z.number().int() : z.number();
+  return base.min(range.min).max(range.max);
+};
 
 const boolHint = (text: string) => z.boolean().optional().describe(text);
 
@@ -45,12 +52,9 @@ export const IndexSchema = z
       .meta({ examples: ['BTREE', 'BRIN', 'HASH', 'GIST', 'GIN'] })
       .describe('Index method: BTREE (default), BRIN, HASH (one column only), GIST, GIN. Any case.'),
     unique: boolHint('Extension: a UNIQUE index.'),
-    pages_per_range: z
-      .number()
-      .int()
-      .positive()
+    pages_per_range: ranged(RANGES.pages_per_range)
       .optional()
-      .describe('Extension, BRIN only: pages summarised per range (default 128).'),
+      .describe(`Extension, BRIN only: pages summarised per range (default 128; ${rangeText(RANGES.pages_per_range)}, PostgreSQL's own range).`),
   })
   .describe('One index on the entity\'s table.');
 
@@ -65,11 +69,11 @@ export const PartitioningSchema = z
       .string()
       .optional()
       .describe('Extension: lower bound of the first partition, YYYY-MM-DD, aligned to the interval (1st of month, Jan 1, a Monday).'),
-    premake: z.number().int().min(1).optional().describe('Extension: partitions created ahead of now (default 3).'),
+    premake: ranged(RANGES.premake).optional().describe(`Extension: partitions created ahead of now (default 3; ${rangeText(RANGES.premake)}).`),
     retention: z
       .string()
       .optional()
-      .describe('Extension: how long partitions are kept, e.g. `36 months`, `2 years`, `90 days`, `12 weeks`; older ones are detached to archive_schema.'),
+      .describe('Extension: how long partitions are kept, e.g. `36 months`, `2 years`, `90 days`, `12 weeks` (1 to 10,000 partitions of the interval); older ones are detached to archive_schema.'),
     archive_schema: z.string().optional().describe('Extension: schema detached partitions move to (default `<schema>_archive`).'),
     default_partition: z.boolean().optional().describe('Extension: keep a DEFAULT partition for rows outside the window (default true).'),
   })
@@ -147,8 +151,14 @@ export const ViewSchema = z
       .strictObject({
         key: z.string().describe('Redis key the top rows are written to (as a JSON array).'),
         order_by: z.string().describe('`column`, `column ASC` or `column DESC`: a view column.'),
-        limit: z.number().int().optional().describe('How many rows (1–10000, default 100).'),
-        ttl: z.string().optional().describe('Expiry: `N seconds|minutes|hours|days` (default: twice the refresh interval).'),
+        // The range is checked (and worded) by ./cache.ts; the schema only documents it for editors.
+        limit: z
+          .number()
+          .int()
+          .meta({ minimum: RANGES.cache_limit.min, maximum: RANGES.cache_limit.max })
+          .optional()
+          .describe(`How many rows (default 100; ${rangeText(RANGES.cache_limit)}).`),
+        ttl: z.string().optional().describe('Expiry: `N seconds|minutes|hours|days`, 1 second to 30 days (default: twice the refresh interval).'),
         columns: z.array(z.string()).optional().describe('View columns to include (default: all).'),
       })
       .optional()
@@ -160,7 +170,7 @@ export const EntitySchema = z
   .strictObject({
     entity: z.string().describe('Entity name in PascalCase, e.g. SalesTransaction.'),
     schema: z.string().describe('PostgreSQL schema the table lives in.'),
-    description: z.string().optional().describe('Free text for readers of the spec; never written to the database.'),
+    description: z.string().optional().describe('The table comment: written after specql\'s ownership marker line; a change is planned as a COMMENT step.'),
     table: z.string().optional().describe('Extension: table name (default: snake_case of entity).'),
     fields: z.record(z.string(), FieldSchema).describe('Columns, in order.'),
     primary_key: z.array(z.string()).optional().describe('Extension: key columns (default: the first field if it is `id` or ends in `_id`).'),
@@ -172,7 +182,7 @@ export const EntitySchema = z
     refresh_interval: z
       .string()
       .optional()
-      .describe('How often the view is refreshed: N minutes (N divides 60), N hours (N divides 24), 1 day or 1 week.'),
+      .describe('How often the view is refreshed: N seconds (1–59), N minutes (N divides 60), N hours (N divides 24), 1 day or 1 week.'),
     view: ViewSchema.optional(),
     verify: VerifySchema.optional(),
   })

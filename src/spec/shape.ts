@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import type { Diagnostic } from '../diagnostics/diagnostic';
+import { RANGES, rangeText, type NumericRange } from './limits';
 import { messages } from './messages';
 import { EntitySchema } from './schema';
 import { nearest } from './suggest';
@@ -64,6 +65,12 @@ export function allowedKeysAt(path: readonly PathSegment[], data: unknown): stri
   return [...new Set(keys)];
 }
 
+/** The documented range of a numeric setting, by its key (`premake`, `pages_per_range`, …). */
+function rangeOf(path: readonly PathSegment[]): NumericRange | null {
+  const key = String(path[path.length - 1]);
+  return (RANGES as Record<string, NumericRange>)[key] ?? null;
+}
+
 export function shapeDiagnostics(doc: SpecDocument, issues: readonly Issue[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   const data = doc.value;
@@ -97,6 +104,12 @@ export function shapeDiagnostics(doc: SpecDocument, issues: readonly Issue[]): D
       }
       case 'invalid_type': {
         const value = valueAt(data, path);
+        const range = rangeOf(path);
+        if (typeof value === 'number' && range) {
+          // `premake: 2.5`: zod says "expected int"; say which numbers are allowed.
+          out.push(messages.outOfRange(positionOf(doc, path), subject, value, rangeText(range)));
+          return;
+        }
         if (value === undefined) {
           out.push(messages.missingKey(positionOf(doc, path.slice(0, -1), 'key'), String(path[path.length - 1]), pathText(path.slice(0, -1))));
         } else {
@@ -114,6 +127,12 @@ export function shapeDiagnostics(doc: SpecDocument, issues: readonly Issue[]): D
       }
       case 'too_small':
       case 'too_big': {
+        const range = issue.origin === 'number' ? rangeOf(path) : null;
+        const value = valueAt(data, path);
+        if (range && typeof value === 'number') {
+          out.push(messages.outOfRange(positionOf(doc, path), subject, value, rangeText(range)));
+          return;
+        }
         const bound = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
         const side = issue.code === 'too_small' ? 'at least' : 'at most';
         const what = issue.origin === 'array' ? `${side} ${bound} item${bound === 1 ? '' : 's'}` : `${side} ${bound}`;

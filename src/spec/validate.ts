@@ -108,20 +108,25 @@ function checkNames(drafts: readonly EntityDraft[], report: Report): void {
     for (const index of spec.indexes) add(spec.schema, { name: index.name, kind: 'index', generated: false, at: index.at });
     if (spec.materializedView) add(spec.schema, { name: spec.materializedView.name, kind: 'materialized view', generated: false, at: positionOf(doc, ['materialized_view']) });
   }
+  // One pass per schema with maps by name and by 63-byte prefix (a pairwise scan is quadratic in the names).
+  const truncated = (n: string) => Buffer.from(n).subarray(0, MAX_IDENTIFIER_BYTES).toString();
   for (const [schema, names] of bySchema) {
-    names.forEach((named, i) => {
-      for (const other of names.slice(0, i)) {
-        if (other.name === named.name) {
-          report(messages.duplicateName(named.at, named.kind, named.name, schema, `the ${other.kind} at ${other.at.file}:${other.at.line}`));
-          return;
-        }
-        const truncated = (n: string) => Buffer.from(n).subarray(0, MAX_IDENTIFIER_BYTES).toString();
-        if ((named.generated || other.generated) && byteLength(named.name) > MAX_IDENTIFIER_BYTES && truncated(named.name) === truncated(other.name)) {
-          report(messages.truncationClash(named.at, named.name, other.name));
-          return;
-        }
+    const byName = new Map<string, Named>();
+    const byPrefix = new Map<string, Named[]>();
+    for (const named of names) {
+      const other = byName.get(named.name);
+      if (other) {
+        report(messages.duplicateName(named.at, named.kind, named.name, schema, `the ${other.kind} at ${other.at.file}:${other.at.line}`));
+        continue;
       }
-    });
+      byName.set(named.name, named);
+      const prefix = truncated(named.name);
+      const samePrefix = byPrefix.get(prefix) ?? [];
+      const clash = byteLength(named.name) > MAX_IDENTIFIER_BYTES ? samePrefix.find((o) => named.generated || o.generated) : undefined;
+      samePrefix.push(named);
+      byPrefix.set(prefix, samePrefix);
+      if (clash) report(messages.truncationClash(named.at, named.name, clash.name));
+    }
   }
 }
 

@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import type { Diagnostic, SourcePosition } from '../diagnostics/diagnostic';
 import { isMap, type Raw, type Report } from './build-support';
+import { inRange, RANGES, rangeText, TEXT_RANGES } from './limits';
 import type { VerifySpec } from './model';
 import { positionOf, type SpecDocument } from './yaml-source';
 
@@ -25,21 +26,21 @@ export const DEFAULT_VERIFY: VerifySpec = {
 };
 
 const duration = (text: string) =>
-  z.string().meta({ examples: ['250 ms', '1 s', '30 seconds'] }).optional().describe(`${text} A duration: \`<number> ms|s|seconds|minutes\`.`);
+  z.string().meta({ examples: ['250 ms', '1 s', '30 seconds'] }).optional().describe(`${text} A duration: \`<number> ms|s|seconds|minutes\`, from 0.001 ms to 60 minutes.`);
+
+const rangedNumber = (range: { min: number; max: number; integer: boolean }) => (range.integer ? z.number().int() : z.number()).min(range.min).max(range.max);
 
 export const VerifySchema = z
   .strictObject({
-    bulk_rows: z.number().int().min(1).max(1_000_000).optional().describe('Rows each bulk check loads (default 1000).'),
+    bulk_rows: rangedNumber(RANGES.bulk_rows).optional().describe(`Rows each bulk check loads (default 1000; ${rangeText(RANGES.bulk_rows)}).`),
     bulk_load: duration('Budget for loading `bulk_rows` rows through each bulk function (default 1 s).'),
     query: duration('Budget for each analytics query the spec implies (default 1 s).'),
     refresh: duration('Budget for one REFRESH MATERIALIZED VIEW of the entity\'s view (default 30 s).'),
     reader_wait: duration('Longest a reader may wait while one partition\'s index is rebuilt concurrently (default 200 ms).'),
-    trigger_overhead: z
-      .number()
-      .min(1)
+    trigger_overhead: rangedNumber(RANGES.trigger_overhead)
       .optional()
-      .describe('Largest allowed ratio of per-row insert time with the workflow trigger to without it (default 3).'),
-    clients: z.number().int().min(1).max(100).optional().describe('Concurrent clients of the concurrent-insert check (default 8).'),
+      .describe(`Largest allowed ratio of per-row insert time with the workflow trigger to without it (default 3; ${rangeText(RANGES.trigger_overhead)}).`),
+    clients: rangedNumber(RANGES.clients).optional().describe(`Concurrent clients of the concurrent-insert check (default 8; ${rangeText(RANGES.clients)}).`),
     client_p99: duration('Budget for the 99th percentile insert latency under concurrent load (default 1 s).'),
   })
   .describe('Extension: budgets for `specql verify` and the pgTAP performance tests; every key is optional.');
@@ -68,6 +69,14 @@ const durationError = (at: SourcePosition, key: string, written: string): Diagno
   at,
 });
 
+const durationRangeError = (at: SourcePosition, key: string, written: string): Diagnostic => ({
+  code: 'verify.duration_range',
+  severity: 'error',
+  message: `\`verify.${key}\` \`${written}\` is out of range: a budget is from 0.001 ms to 60 minutes.`,
+  hint: 'e.g. `250 ms` or `30 s`',
+  at,
+});
+
 const DURATION_KEYS = {
   bulk_load: 'bulkLoadMs',
   query: 'queryMs',
@@ -86,11 +95,13 @@ export function buildVerify(doc: SpecDocument, raw: Raw, report: Report): Verify
     if (typeof value !== 'string') continue;
     const ms = parseDuration(value);
     if (ms === null) report(durationError(positionOf(doc, ['verify', key]), key, value));
+    else if (!inRange(ms, TEXT_RANGES.duration_ms)) report(durationRangeError(positionOf(doc, ['verify', key]), key, value));
     else out[field] = ms;
   }
-  const int = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
-  if (int(block.bulk_rows) && block.bulk_rows >= 1) out.bulkRows = block.bulk_rows;
-  if (typeof block.trigger_overhead === 'number' && block.trigger_overhead >= 1) out.triggerOverhead = block.trigger_overhead;
-  if (int(block.clients) && block.clients >= 1) out.clients = block.clients;
+  // Out-of-range numbers were reported by the shape check (the schema carries the ranges); defaults stay.
+  const ok = (v: unknown, range: (typeof RANGES)[keyof typeof RANGES]): v is number => typeof v === 'number' && inRange(v, range);
+  if (ok(block.bulk_rows, RANGES.bulk_rows)) out.bulkRows = block.bulk_rows;
+  if (ok(block.trigger_overhead, RANGES.trigger_overhead)) out.triggerOverhead = block.trigger_overhead;
+  if (ok(block.clients, RANGES.clients)) out.clients = block.clients;
   return out;
 }

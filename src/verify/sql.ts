@@ -32,7 +32,9 @@ export function windowQuery(entity: EntitySpec): string {
   const p = entity.partitioning;
   if (p === null) return "SELECT now() - interval '30 days' AS v_from, now() AS v_to";
   const unit = UNIT[p.interval];
-  const from = `greatest(date_trunc(${quoteLiteral(unit.trunc)}, now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', ${quoteLiteral(`${p.start} 00:00:00+00`)}::timestamptz)`;
+  const current = `date_trunc(${quoteLiteral(unit.trunc)}, now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`;
+  // Without a `start`, the window begins at the current interval (the generator's rule), so there is nothing to compare with.
+  const from = p.start === null ? current : `greatest(${current}, ${quoteLiteral(`${p.start} 00:00:00+00`)}::timestamptz)`;
   return `SELECT f AS v_from, ((f AT TIME ZONE 'UTC') + interval ${quoteLiteral(unit.step)}) AT TIME ZONE 'UTC' AS v_to FROM (SELECT ${from} AS f) AS w`;
 }
 

@@ -37,7 +37,8 @@ test('lock_timeout is retried with backoff until the blocker goes away', async (
   await blocker.query('LOCK TABLE x.t IN ACCESS SHARE MODE');
   setTimeout(() => void blocker.query('COMMIT').then(() => blocker.end()), 700);
   const messages: string[] = [];
-  const report = await applyPlan(db.url, planOf([step('ALTER TABLE x.t ADD COLUMN w int;')]), { schemas: ['x'], onProgress: (m) => messages.push(m), backoffMs: 100 });
+  // The executor's own retries (the pre-flight retries the same way, test/apply/preflight.test.ts).
+  const report = await applyPlan(db.url, planOf([step('ALTER TABLE x.t ADD COLUMN w int;')]), { schemas: ['x'], onProgress: (m) => messages.push(m), backoffMs: 100, preflight: false });
   expect(report.ok).toBe(true);
   expect(report.results[0]!.attempts).toBeGreaterThan(1);
   expect(messages.some((m) => m.includes('lock_timeout (ACCESS EXCLUSIVE); retry 1/'))).toBe(true);
@@ -68,7 +69,7 @@ test('a group fails as a whole: earlier statements of its transaction are rolled
   const report = await applyPlan(db.url, planOf([
     step('ALTER TABLE x.t ADD COLUMN g1 int;', { group: 'g' }),
     step('ALTER TABLE x.t ADD COLUMN g1 int;', { group: 'g' }),
-  ]), { schemas: ['x'] });
+  ]), { schemas: ['x'], preflight: false }); // the pre-flight would refuse it before any write; this is the executor's own guard
   expect(report.results.map((r) => r.status)).toEqual(['rolled_back', 'failed']);
   expect(report.results[1]!.error?.code).toBe('42701');
   expect(await query(db.pool, `SELECT 1 FROM pg_attribute WHERE attrelid = 'x.t'::regclass AND attname = 'g1'`)).toEqual([]);

@@ -68,8 +68,9 @@ CREATE TABLE analytics.sales_transaction (
     CONSTRAINT sales_transaction_pkey PRIMARY KEY (transaction_id, transaction_date)
 ) PARTITION BY RANGE (transaction_date);
 
--- 12. mark table:analytics.sales_transaction as managed by specql [lock: none]
-COMMENT ON TABLE analytics.sales_transaction IS 'specql:entity=SalesTransaction;columns=transaction_id,customer_id,product_id,quantity,unit_price,total_amount,transaction_date,payment_method,region,category';
+-- 12. mark table:analytics.sales_transaction as managed by specql (comment: marker and description) [lock: none]
+COMMENT ON TABLE analytics.sales_transaction IS 'specql:entity=SalesTransaction;columns=transaction_id,customer_id,product_id,quantity,unit_price,total_amount,transaction_date,payment_method,region,category
+High-performance sales transaction processing';
 
 -- 13. create table specql.run_log [lock: none]
 CREATE TABLE specql.run_log (
@@ -171,39 +172,207 @@ CREATE INDEX idx_customer_metrics_value
 -- 31. mark index:analytics.idx_customer_metrics_value as managed by specql [lock: none]
 COMMENT ON INDEX analytics.idx_customer_metrics_value IS 'specql:entity=CustomerMetrics';
 
--- 32. create brin index analytics.idx_sales_transaction_date on new table analytics.sales_transaction and its partitions (empty: plain build) [lock: SHARE]
+-- 32. create brin index analytics.idx_sales_transaction_date on only new table analytics.sales_transaction (its partitions' indexes follow, by name) [lock: SHARE]
 CREATE INDEX idx_sales_transaction_date
-    ON analytics.sales_transaction
+    ON ONLY analytics.sales_transaction
     USING brin (transaction_date) WITH (pages_per_range = 128);
 
--- 33. mark index:analytics.idx_sales_transaction_date as managed by specql [lock: none]
+-- 33. create index analytics.sales_transaction_p2024_01_idx_sales_transaction_date on partition analytics.sales_transaction_p2024_01 for idx_sales_transaction_date (partition 1/7; empty: plain build) [lock: SHARE]
+CREATE INDEX sales_transaction_p2024_01_idx_sales_transaction_date
+    ON analytics.sales_transaction_p2024_01
+    USING brin (transaction_date) WITH (pages_per_range = 128);
+
+-- 34. attach index analytics.sales_transaction_p2024_01_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 1/7) [lock: none]
+ALTER INDEX analytics.idx_sales_transaction_date ATTACH PARTITION analytics.sales_transaction_p2024_01_idx_sales_transaction_date;
+
+-- 35. create index analytics.sales_transaction_p2024_02_idx_sales_transaction_date on partition analytics.sales_transaction_p2024_02 for idx_sales_transaction_date (partition 2/7; empty: plain build) [lock: SHARE]
+CREATE INDEX sales_transaction_p2024_02_idx_sales_transaction_date
+    ON analytics.sales_transaction_p2024_02
+    USING brin (transaction_date) WITH (pages_per_range = 128);
+
+-- 36. attach index analytics.sales_transaction_p2024_02_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 2/7) [lock: none]
+ALTER INDEX analytics.idx_sales_transaction_date ATTACH PARTITION analytics.sales_transaction_p2024_02_idx_sales_transaction_date;
+
+-- 37. create index analytics.sales_transaction_p2024_03_idx_sales_transaction_date on partition analytics.sales_transaction_p2024_03 for idx_sales_transaction_date (partition 3/7; empty: plain build) [lock: SHARE]
+CREATE INDEX sales_transaction_p2024_03_idx_sales_transaction_date
+    ON analytics.sales_transaction_p2024_03
+    USING brin (transaction_date) WITH (pages_per_range = 128);
+
+-- 38. attach index analytics.sales_transaction_p2024_03_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 3/7) [lock: none]
+ALTER INDEX analytics.idx_sales_transaction_date ATTACH PARTITION analytics.sales_transaction_p2024_03_idx_sales_transaction_date;
+
+-- 39. create index analytics.sales_transaction_p2024_04_idx_sales_transaction_date on partition analytics.sales_transaction_p2024_04 for idx_sales_transaction_date (partition 4/7; empty: plain build) [lock: SHARE]
+CREATE INDEX sales_transaction_p2024_04_idx_sales_transaction_date
+    ON analytics.sales_transaction_p2024_04
+    USING brin (transaction_date) WITH (pages_per_range = 128);
+
+-- 40. attach index analytics.sales_transaction_p2024_04_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 4/7) [lock: none]
+ALTER INDEX analytics.idx_sales_transaction_date ATTACH PARTITION analytics.sales_transaction_p2024_04_idx_sales_transaction_date;
+
+-- 41. create index analytics.sales_transaction_p2024_05_idx_sales_transaction_date on partition analytics.sales_transaction_p2024_05 for idx_sales_transaction_date (partition 5/7; empty: plain build) [lock: SHARE]
+CREATE INDEX sales_transaction_p2024_05_idx_sales_transaction_date
+    ON analytics.sales_transaction_p2024_05
+    USING brin (transaction_date) WITH (pages_per_range = 128);
+
+-- 42. attach index analytics.sales_transaction_p2024_05_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 5/7) [lock: none]
+ALTER INDEX analytics.idx_sales_transaction_date ATTACH PARTITION analytics.sales_transaction_p2024_05_idx_sales_transaction_date;
+
+-- 43. create index analytics.sales_transaction_p2024_06_idx_sales_transaction_date on partition analytics.sales_transaction_p2024_06 for idx_sales_transaction_date (partition 6/7; empty: plain build) [lock: SHARE]
+CREATE INDEX sales_transaction_p2024_06_idx_sales_transaction_date
+    ON analytics.sales_transaction_p2024_06
+    USING brin (transaction_date) WITH (pages_per_range = 128);
+
+-- 44. attach index analytics.sales_transaction_p2024_06_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 6/7) [lock: none]
+ALTER INDEX analytics.idx_sales_transaction_date ATTACH PARTITION analytics.sales_transaction_p2024_06_idx_sales_transaction_date;
+
+-- 45. create index analytics.sales_transaction_default_idx_sales_transaction_date on partition analytics.sales_transaction_default for idx_sales_transaction_date (partition 7/7; empty: plain build) [lock: SHARE]
+CREATE INDEX sales_transaction_default_idx_sales_transaction_date
+    ON analytics.sales_transaction_default
+    USING brin (transaction_date) WITH (pages_per_range = 128);
+
+-- 46. attach index analytics.sales_transaction_default_idx_sales_transaction_date to analytics.idx_sales_transaction_date (partition 7/7) [lock: none]
+ALTER INDEX analytics.idx_sales_transaction_date ATTACH PARTITION analytics.sales_transaction_default_idx_sales_transaction_date;
+
+-- 47. mark index:analytics.idx_sales_transaction_date as managed by specql [lock: none]
 COMMENT ON INDEX analytics.idx_sales_transaction_date IS 'specql:entity=SalesTransaction';
 
--- 34. create btree index analytics.idx_sales_customer_product on new table analytics.sales_transaction and its partitions (empty: plain build) [lock: SHARE]
+-- 48. create btree index analytics.idx_sales_customer_product on only new table analytics.sales_transaction (its partitions' indexes follow, by name) [lock: SHARE]
 CREATE INDEX idx_sales_customer_product
-    ON analytics.sales_transaction
+    ON ONLY analytics.sales_transaction
     USING btree (customer_id, product_id);
 
--- 35. mark index:analytics.idx_sales_customer_product as managed by specql [lock: none]
+-- 49. create index analytics.sales_transaction_p2024_01_idx_sales_customer_product on partition analytics.sales_transaction_p2024_01 for idx_sales_customer_product (partition 1/7; empty: plain build) [lock: SHARE]
+CREATE INDEX sales_transaction_p2024_01_idx_sales_customer_product
+    ON analytics.sales_transaction_p2024_01
+    USING btree (customer_id, product_id);
+
+-- 50. attach index analytics.sales_transaction_p2024_01_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 1/7) [lock: none]
+ALTER INDEX analytics.idx_sales_customer_product ATTACH PARTITION analytics.sales_transaction_p2024_01_idx_sales_customer_product;
+
+-- 51. create index analytics.sales_transaction_p2024_02_idx_sales_customer_product on partition analytics.sales_transaction_p2024_02 for idx_sales_customer_product (partition 2/7; empty: plain build) [lock: SHARE]
+CREATE INDEX sales_transaction_p2024_02_idx_sales_customer_product
+    ON analytics.sales_transaction_p2024_02
+    USING btree (customer_id, product_id);
+
+-- 52. attach index analytics.sales_transaction_p2024_02_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 2/7) [lock: none]
+ALTER INDEX analytics.idx_sales_customer_product ATTACH PARTITION analytics.sales_transaction_p2024_02_idx_sales_customer_product;
+
+-- 53. create index analytics.sales_transaction_p2024_03_idx_sales_customer_product on partition analytics.sales_transaction_p2024_03 for idx_sales_customer_product (partition 3/7; empty: plain build) [lock: SHARE]
+CREATE INDEX sales_transaction_p2024_03_idx_sales_customer_product
+    ON analytics.sales_transaction_p2024_03
+    USING btree (customer_id, product_id);
+
+-- 54. attach index analytics.sales_transaction_p2024_03_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 3/7) [lock: none]
+ALTER INDEX analytics.idx_sales_customer_product ATTACH PARTITION analytics.sales_transaction_p2024_03_idx_sales_customer_product;
+
+-- 55. create index analytics.sales_transaction_p2024_04_idx_sales_customer_product on partition analytics.sales_transaction_p2024_04 for idx_sales_customer_product (partition 4/7; empty: plain build) [lock: SHARE]
+CREATE INDEX sales_transaction_p2024_04_idx_sales_customer_product
+    ON analytics.sales_transaction_p2024_04
+    USING btree (customer_id, product_id);
+
+-- 56. attach index analytics.sales_transaction_p2024_04_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 4/7) [lock: none]
+ALTER INDEX analytics.idx_sales_customer_product ATTACH PARTITION analytics.sales_transaction_p2024_04_idx_sales_customer_product;
+
+-- 57. create index analytics.sales_transaction_p2024_05_idx_sales_customer_product on partition analytics.sales_transaction_p2024_05 for idx_sales_customer_product (partition 5/7; empty: plain build) [lock: SHARE]
+CREATE INDEX sales_transaction_p2024_05_idx_sales_customer_product
+    ON analytics.sales_transaction_p2024_05
+    USING btree (customer_id, product_id);
+
+-- 58. attach index analytics.sales_transaction_p2024_05_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 5/7) [lock: none]
+ALTER INDEX analytics.idx_sales_customer_product ATTACH PARTITION analytics.sales_transaction_p2024_05_idx_sales_customer_product;
+
+-- 59. create index analytics.sales_transaction_p2024_06_idx_sales_customer_product on partition analytics.sales_transaction_p2024_06 for idx_sales_customer_product (partition 6/7; empty: plain build) [lock: SHARE]
+CREATE INDEX sales_transaction_p2024_06_idx_sales_customer_product
+    ON analytics.sales_transaction_p2024_06
+    USING btree (customer_id, product_id);
+
+-- 60. attach index analytics.sales_transaction_p2024_06_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 6/7) [lock: none]
+ALTER INDEX analytics.idx_sales_customer_product ATTACH PARTITION analytics.sales_transaction_p2024_06_idx_sales_customer_product;
+
+-- 61. create index analytics.sales_transaction_default_idx_sales_customer_product on partition analytics.sales_transaction_default for idx_sales_customer_product (partition 7/7; empty: plain build) [lock: SHARE]
+CREATE INDEX sales_transaction_default_idx_sales_customer_product
+    ON analytics.sales_transaction_default
+    USING btree (customer_id, product_id);
+
+-- 62. attach index analytics.sales_transaction_default_idx_sales_customer_product to analytics.idx_sales_customer_product (partition 7/7) [lock: none]
+ALTER INDEX analytics.idx_sales_customer_product ATTACH PARTITION analytics.sales_transaction_default_idx_sales_customer_product;
+
+-- 63. mark index:analytics.idx_sales_customer_product as managed by specql [lock: none]
 COMMENT ON INDEX analytics.idx_sales_customer_product IS 'specql:entity=SalesTransaction';
 
--- 36. create gist index analytics.idx_sales_region_category_date on new table analytics.sales_transaction and its partitions (empty: plain build) [lock: SHARE]
+-- 64. create gist index analytics.idx_sales_region_category_date on only new table analytics.sales_transaction (its partitions' indexes follow, by name) [lock: SHARE]
 CREATE INDEX idx_sales_region_category_date
-    ON analytics.sales_transaction
+    ON ONLY analytics.sales_transaction
     USING gist (region, category, transaction_date);
 
--- 37. mark index:analytics.idx_sales_region_category_date as managed by specql [lock: none]
+-- 65. create index analytics.sales_transaction_p2024_01_idx_sales_region_category_date on partition analytics.sales_transaction_p2024_01 for idx_sales_region_category_date (partition 1/7; empty: plain build) [lock: SHARE]
+CREATE INDEX sales_transaction_p2024_01_idx_sales_region_category_date
+    ON analytics.sales_transaction_p2024_01
+    USING gist (region, category, transaction_date);
+
+-- 66. attach index analytics.sales_transaction_p2024_01_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 1/7) [lock: none]
+ALTER INDEX analytics.idx_sales_region_category_date ATTACH PARTITION analytics.sales_transaction_p2024_01_idx_sales_region_category_date;
+
+-- 67. create index analytics.sales_transaction_p2024_02_idx_sales_region_category_date on partition analytics.sales_transaction_p2024_02 for idx_sales_region_category_date (partition 2/7; empty: plain build) [lock: SHARE]
+CREATE INDEX sales_transaction_p2024_02_idx_sales_region_category_date
+    ON analytics.sales_transaction_p2024_02
+    USING gist (region, category, transaction_date);
+
+-- 68. attach index analytics.sales_transaction_p2024_02_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 2/7) [lock: none]
+ALTER INDEX analytics.idx_sales_region_category_date ATTACH PARTITION analytics.sales_transaction_p2024_02_idx_sales_region_category_date;
+
+-- 69. create index analytics.sales_transaction_p2024_03_idx_sales_region_category_date on partition analytics.sales_transaction_p2024_03 for idx_sales_region_category_date (partition 3/7; empty: plain build) [lock: SHARE]
+CREATE INDEX sales_transaction_p2024_03_idx_sales_region_category_date
+    ON analytics.sales_transaction_p2024_03
+    USING gist (region, category, transaction_date);
+
+-- 70. attach index analytics.sales_transaction_p2024_03_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 3/7) [lock: none]
+ALTER INDEX analytics.idx_sales_region_category_date ATTACH PARTITION analytics.sales_transaction_p2024_03_idx_sales_region_category_date;
+
+-- 71. create index analytics.sales_transaction_p2024_04_idx_sales_region_category_date on partition analytics.sales_transaction_p2024_04 for idx_sales_region_category_date (partition 4/7; empty: plain build) [lock: SHARE]
+CREATE INDEX sales_transaction_p2024_04_idx_sales_region_category_date
+    ON analytics.sales_transaction_p2024_04
+    USING gist (region, category, transaction_date);
+
+-- 72. attach index analytics.sales_transaction_p2024_04_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 4/7) [lock: none]
+ALTER INDEX analytics.idx_sales_region_category_date ATTACH PARTITION analytics.sales_transaction_p2024_04_idx_sales_region_category_date;
+
+-- 73. create index analytics.sales_transaction_p2024_05_idx_sales_region_category_date on partition analytics.sales_transaction_p2024_05 for idx_sales_region_category_date (partition 5/7; empty: plain build) [lock: SHARE]
+CREATE INDEX sales_transaction_p2024_05_idx_sales_region_category_date
+    ON analytics.sales_transaction_p2024_05
+    USING gist (region, category, transaction_date);
+
+-- 74. attach index analytics.sales_transaction_p2024_05_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 5/7) [lock: none]
+ALTER INDEX analytics.idx_sales_region_category_date ATTACH PARTITION analytics.sales_transaction_p2024_05_idx_sales_region_category_date;
+
+-- 75. create index analytics.sales_transaction_p2024_06_idx_sales_region_category_date on partition analytics.sales_transaction_p2024_06 for idx_sales_region_category_date (partition 6/7; empty: plain build) [lock: SHARE]
+CREATE INDEX sales_transaction_p2024_06_idx_sales_region_category_date
+    ON analytics.sales_transaction_p2024_06
+    USING gist (region, category, transaction_date);
+
+-- 76. attach index analytics.sales_transaction_p2024_06_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 6/7) [lock: none]
+ALTER INDEX analytics.idx_sales_region_category_date ATTACH PARTITION analytics.sales_transaction_p2024_06_idx_sales_region_category_date;
+
+-- 77. create index analytics.sales_transaction_default_idx_sales_region_category_date on partition analytics.sales_transaction_default for idx_sales_region_category_date (partition 7/7; empty: plain build) [lock: SHARE]
+CREATE INDEX sales_transaction_default_idx_sales_region_category_date
+    ON analytics.sales_transaction_default
+    USING gist (region, category, transaction_date);
+
+-- 78. attach index analytics.sales_transaction_default_idx_sales_region_category_date to analytics.idx_sales_region_category_date (partition 7/7) [lock: none]
+ALTER INDEX analytics.idx_sales_region_category_date ATTACH PARTITION analytics.sales_transaction_default_idx_sales_region_category_date;
+
+-- 79. mark index:analytics.idx_sales_region_category_date as managed by specql [lock: none]
 COMMENT ON INDEX analytics.idx_sales_region_category_date IS 'specql:entity=SalesTransaction';
 
--- 38. create btree index specql.run_log_task_target_started on new table specql.run_log (empty: plain build) [lock: SHARE]
+-- 80. create btree index specql.run_log_task_target_started on new table specql.run_log (empty: plain build) [lock: SHARE]
 CREATE INDEX run_log_task_target_started
     ON specql.run_log
     USING btree (task, target, started_at DESC);
 
--- 39. mark index:specql.run_log_task_target_started as managed by specql [lock: none]
+-- 81. mark index:specql.run_log_task_target_started as managed by specql [lock: none]
 COMMENT ON INDEX specql.run_log_task_target_started IS 'specql:entity=';
 
--- 40. create function analytics.update_performance_metrics_enqueue() (workflow update_performance_metrics: enqueue inserted rows, security definer) [lock: none]
+-- 82. create function analytics.update_performance_metrics_enqueue() (workflow update_performance_metrics: enqueue inserted rows, security definer) [lock: none]
 CREATE OR REPLACE FUNCTION analytics.update_performance_metrics_enqueue()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -228,13 +397,13 @@ BEGIN
 END;
 $fn$;
 
--- 41. revoke EXECUTE on analytics.update_performance_metrics_enqueue() from PUBLIC [lock: none]
+-- 83. revoke EXECUTE on analytics.update_performance_metrics_enqueue() from PUBLIC [lock: none]
 REVOKE EXECUTE ON FUNCTION analytics.update_performance_metrics_enqueue() FROM PUBLIC;
 
--- 42. mark function:analytics.update_performance_metrics_enqueue() as managed by specql [lock: none]
+-- 84. mark function:analytics.update_performance_metrics_enqueue() as managed by specql [lock: none]
 COMMENT ON FUNCTION analytics.update_performance_metrics_enqueue() IS 'specql:entity=SalesTransaction';
 
--- 43. create function analytics.update_performance_metrics_process(integer) (workflow update_performance_metrics: queue processor, security definer) [lock: none]
+-- 85. create function analytics.update_performance_metrics_process(integer) (workflow update_performance_metrics: queue processor, security definer) [lock: none]
 CREATE OR REPLACE FUNCTION analytics.update_performance_metrics_process(p_batch_size integer DEFAULT 10000)
 RETURNS integer
 LANGUAGE plpgsql
@@ -336,13 +505,13 @@ BEGIN
 END;
 $fn$;
 
--- 44. revoke EXECUTE on analytics.update_performance_metrics_process(integer) from PUBLIC [lock: none]
+-- 86. revoke EXECUTE on analytics.update_performance_metrics_process(integer) from PUBLIC [lock: none]
 REVOKE EXECUTE ON FUNCTION analytics.update_performance_metrics_process(integer) FROM PUBLIC;
 
--- 45. mark function:analytics.update_performance_metrics_process(integer) as managed by specql [lock: none]
+-- 87. mark function:analytics.update_performance_metrics_process(integer) as managed by specql [lock: none]
 COMMENT ON FUNCTION analytics.update_performance_metrics_process(integer) IS 'specql:entity=SalesTransaction;defaults=1:5573a61b';
 
--- 46. create function analytics.bulk_insert_transactions(jsonb) (bulk insert into sales_transaction, security definer) [lock: none]
+-- 88. create function analytics.bulk_insert_transactions(jsonb) (bulk insert into sales_transaction, security definer) [lock: none]
 CREATE OR REPLACE FUNCTION analytics.bulk_insert_transactions(p_transactions jsonb)
 RETURNS integer
 LANGUAGE plpgsql
@@ -491,13 +660,13 @@ BEGIN
 END;
 $fn$;
 
--- 47. revoke EXECUTE on analytics.bulk_insert_transactions(jsonb) from PUBLIC [lock: none]
+-- 89. revoke EXECUTE on analytics.bulk_insert_transactions(jsonb) from PUBLIC [lock: none]
 REVOKE EXECUTE ON FUNCTION analytics.bulk_insert_transactions(jsonb) FROM PUBLIC;
 
--- 48. mark function:analytics.bulk_insert_transactions(jsonb) as managed by specql [lock: none]
+-- 90. mark function:analytics.bulk_insert_transactions(jsonb) as managed by specql [lock: none]
 COMMENT ON FUNCTION analytics.bulk_insert_transactions(jsonb) IS 'specql:entity=SalesTransaction';
 
--- 49. create function analytics.refresh_product_performance_mv() (materialized view refresh, security definer) [lock: none]
+-- 91. create function analytics.refresh_product_performance_mv() (materialized view refresh, security definer) [lock: none]
 CREATE OR REPLACE FUNCTION analytics.refresh_product_performance_mv()
 RETURNS void
 LANGUAGE plpgsql
@@ -510,13 +679,13 @@ BEGIN
 END;
 $fn$;
 
--- 50. revoke EXECUTE on analytics.refresh_product_performance_mv() from PUBLIC [lock: none]
+-- 92. revoke EXECUTE on analytics.refresh_product_performance_mv() from PUBLIC [lock: none]
 REVOKE EXECUTE ON FUNCTION analytics.refresh_product_performance_mv() FROM PUBLIC;
 
--- 51. mark function:analytics.refresh_product_performance_mv() as managed by specql [lock: none]
+-- 93. mark function:analytics.refresh_product_performance_mv() as managed by specql [lock: none]
 COMMENT ON FUNCTION analytics.refresh_product_performance_mv() IS 'specql:entity=ProductMetrics';
 
--- 52. create function analytics.sales_transaction_maintain_partitions(date) (partition maintenance, security definer) [lock: none]
+-- 94. create function analytics.sales_transaction_maintain_partitions(date) (partition maintenance, security definer) [lock: none]
 CREATE OR REPLACE FUNCTION analytics.sales_transaction_maintain_partitions(p_today date DEFAULT (now() AT TIME ZONE 'UTC')::date)
 RETURNS text
 LANGUAGE plpgsql
@@ -547,6 +716,9 @@ DECLARE
   v_moved bigint;
   v_partition record;
   v_done text[] := ARRAY[]::text[];
+  v_index record;
+  v_index_name text;
+  v_index_hash text;
   v_late boolean;
 BEGIN
   IF p_today IS NULL THEN
@@ -606,6 +778,30 @@ BEGIN
       GET DIAGNOSTICS v_moved = ROW_COUNT;
       EXECUTE format('ALTER TABLE %s ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)',
                      v_parent, v_schema, v_name, v_lower, v_upper);
+      -- Child indexes are named <partition>_<index> everywhere (PostgreSQL picked its own names).
+      FOR v_index IN
+        SELECT c.relname AS child, p.relname AS parent_index
+        FROM pg_index x
+        JOIN pg_class c ON c.oid = x.indexrelid
+        JOIN pg_inherits i ON i.inhrelid = x.indexrelid
+        JOIN pg_class p ON p.oid = i.inhparent
+        WHERE x.indrelid = format('%I.%I', v_schema, v_name)::regclass
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = p.oid)
+        ORDER BY 2
+      LOOP
+        v_index_name := v_name || '_' || v_index.parent_index;
+        -- Same rule as fitIdentifier(): names over 63 bytes keep a prefix plus 8 hex digits of sha256.
+        IF octet_length(v_index_name) > 63 THEN
+          v_index_hash := left(encode(sha256(convert_to(v_index_name, 'UTF8')), 'hex'), 8);
+          WHILE octet_length(v_index_name) > 54 LOOP
+            v_index_name := left(v_index_name, -1);
+          END LOOP;
+          v_index_name := v_index_name || '_' || v_index_hash;
+        END IF;
+        IF v_index.child <> v_index_name THEN
+          EXECUTE format('ALTER INDEX %I.%I RENAME TO %I', v_schema, v_index.child, v_index_name);
+        END IF;
+      END LOOP;
       v_done := v_done || CASE WHEN v_moved > 0
         THEN format('created %I.%I (moved %s rows from DEFAULT)', v_schema, v_name, v_moved)
         ELSE format('created %I.%I', v_schema, v_name) END;
@@ -643,6 +839,30 @@ BEGIN
         GET DIAGNOSTICS v_moved = ROW_COUNT;
         EXECUTE format('ALTER TABLE %s ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)',
                        v_parent, v_schema, v_name, v_lower, v_upper);
+        -- Child indexes are named <partition>_<index> everywhere (PostgreSQL picked its own names).
+        FOR v_index IN
+          SELECT c.relname AS child, p.relname AS parent_index
+          FROM pg_index x
+          JOIN pg_class c ON c.oid = x.indexrelid
+          JOIN pg_inherits i ON i.inhrelid = x.indexrelid
+          JOIN pg_class p ON p.oid = i.inhparent
+          WHERE x.indrelid = format('%I.%I', v_schema, v_name)::regclass
+            AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = p.oid)
+          ORDER BY 2
+        LOOP
+          v_index_name := v_name || '_' || v_index.parent_index;
+          -- Same rule as fitIdentifier(): names over 63 bytes keep a prefix plus 8 hex digits of sha256.
+          IF octet_length(v_index_name) > 63 THEN
+            v_index_hash := left(encode(sha256(convert_to(v_index_name, 'UTF8')), 'hex'), 8);
+            WHILE octet_length(v_index_name) > 54 LOOP
+              v_index_name := left(v_index_name, -1);
+            END LOOP;
+            v_index_name := v_index_name || '_' || v_index_hash;
+          END IF;
+          IF v_index.child <> v_index_name THEN
+            EXECUTE format('ALTER INDEX %I.%I RENAME TO %I', v_schema, v_index.child, v_index_name);
+          END IF;
+        END LOOP;
         v_done := v_done || format('created %I.%I (moved %s late rows from DEFAULT)', v_schema, v_name, v_moved);
       END IF;
     END LOOP;
@@ -658,23 +878,23 @@ BEGIN
 END;
 $fn$;
 
--- 53. revoke EXECUTE on analytics.sales_transaction_maintain_partitions(date) from PUBLIC [lock: none]
+-- 95. revoke EXECUTE on analytics.sales_transaction_maintain_partitions(date) from PUBLIC [lock: none]
 REVOKE EXECUTE ON FUNCTION analytics.sales_transaction_maintain_partitions(date) FROM PUBLIC;
 
--- 54. mark function:analytics.sales_transaction_maintain_partitions(date) as managed by specql [lock: none]
+-- 96. mark function:analytics.sales_transaction_maintain_partitions(date) as managed by specql [lock: none]
 COMMENT ON FUNCTION analytics.sales_transaction_maintain_partitions(date) IS 'specql:entity=SalesTransaction;defaults=1:dd778751';
 
--- 55. create trigger update_performance_metrics_on_insert on analytics.sales_transaction (AFTER INSERT for each statement, calls update_performance_metrics_enqueue) [lock: SHARE ROW EXCLUSIVE]
+-- 97. create trigger update_performance_metrics_on_insert on analytics.sales_transaction (AFTER INSERT for each statement, calls update_performance_metrics_enqueue) [lock: SHARE ROW EXCLUSIVE]
 CREATE TRIGGER update_performance_metrics_on_insert
   AFTER INSERT ON analytics.sales_transaction
   REFERENCING NEW TABLE AS new_rows
   FOR EACH STATEMENT
   EXECUTE FUNCTION analytics.update_performance_metrics_enqueue();
 
--- 56. mark trigger:analytics.sales_transaction.update_performance_metrics_on_insert as managed by specql [lock: none]
+-- 98. mark trigger:analytics.sales_transaction.update_performance_metrics_on_insert as managed by specql [lock: none]
 COMMENT ON TRIGGER update_performance_metrics_on_insert ON analytics.sales_transaction IS 'specql:entity=SalesTransaction';
 
--- 57. create materialized view analytics.product_performance_mv (populated now; reads its source like any SELECT) [lock: none]
+-- 99. create materialized view analytics.product_performance_mv (populated now; reads its source like any SELECT) [lock: none]
 CREATE MATERIALIZED VIEW analytics.product_performance_mv AS
 SELECT
     product_id,
@@ -687,9 +907,9 @@ SELECT
 FROM analytics.product_metrics
 WITH DATA;
 
--- 58. create unique index analytics.product_performance_mv_key on analytics.product_performance_mv (needed by REFRESH CONCURRENTLY) [lock: none]
+-- 100. create unique index analytics.product_performance_mv_key on analytics.product_performance_mv (needed by REFRESH CONCURRENTLY) [lock: none]
 CREATE UNIQUE INDEX product_performance_mv_key
     ON analytics.product_performance_mv (product_id);
 
--- 59. mark materialized_view:analytics.product_performance_mv as managed by specql [lock: none]
+-- 101. mark materialized_view:analytics.product_performance_mv as managed by specql [lock: none]
 COMMENT ON MATERIALIZED VIEW analytics.product_performance_mv IS 'specql:entity=ProductMetrics;sha=4be7126541ca';

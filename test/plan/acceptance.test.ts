@@ -14,6 +14,7 @@ import { BLOCKING_HAZARDS, type HazardCode } from '../../src/model/step';
 import { col, fn, index, monthly, state, table, trigger, view } from '../support/desired-builder';
 import { createTestDatabase, query, type TestDatabase } from '../support/db';
 import type { Pool } from 'pg';
+import type { Plan } from '../../src/plan/types';
 import { readCatalog } from '../../src/catalog/read';
 import { connect } from '../../src/db/connection';
 import { gatePlan } from '../../src/plan/gate';
@@ -27,6 +28,8 @@ interface Case {
   readonly hazards: HazardCode[];
   readonly retention?: boolean;
   readonly check?: (pool: Pool, s: string) => Promise<void>;
+  /** Checks on the plan itself (before it is applied). */
+  readonly planCheck?: (plan: Plan) => void;
 }
 
 const base = (s: string) => table(s, 't', [col('id', 'integer', { notNull: true }), col('a', 'text'), col('n', 'numeric(10,2)')], {
@@ -37,6 +40,10 @@ const parted = (s: string) =>
     constraints: [{ name: 'm_pkey', kind: 'primary_key', columns: ['id', 'at'] }],
     partitionBy: { strategy: 'range', column: 'at' },
   });
+/** `parted` with a column default: partitions must carry it too (direct inserts into a partition). */
+const partedDef = (s: string) => ({ ...parted(s), columns: parted(s).columns.map((c) => (c.name === 'v' ? col('v', 'text', { default: `'pending'` }) : c)) });
+const directInsert = async (pool: Pool, partition: string): Promise<unknown> =>
+  (await query<{ v: string }>(pool, `INSERT INTO ${partition} (id, at) SELECT 900001, lower_at FROM (SELECT (regexp_match(pg_get_expr(relpartbound, oid), '''([^'']+)'''))[1]::timestamptz AS lower_at FROM pg_class WHERE oid = '${partition}'::regclass) b RETURNING v`))[0]?.v;
 const datePart = (s: string) =>
   table(s, 'd', [col('id', 'integer', { notNull: true }), col('day', 'date', { notNull: true }), col('order', 'text')], {
     partitionBy: { strategy: 'range', column: 'day' },
@@ -45,6 +52,9 @@ const seedT = (s: string) => [`INSERT INTO ${s}.t (id, a, n) SELECT g, 'x' || g,
 const seedM = (s: string, months = 2) => [
   `INSERT INTO ${s}.m (id, at, v) SELECT g, timestamptz '2024-01-01 00:00:00+00' + (g % ${months * 28}) * interval '1 day', 'v' || g FROM generate_series(1, 5000) g`,
 ];
+/** A role readers of views are granted to (roles are per cluster: created once, kept). */
+const READER = 'specql_acc_reader';
+const reader = (): string[] => [`DO $$ BEGIN CREATE ROLE ${READER}; EXCEPTION WHEN duplicate_object THEN NULL; END $$`];
 const body1 = '\nBEGIN\n  RETURN NULL;\nEND;\n';
 const body2 = '\nBEGIN\n  PERFORM 1;\n  RETURN NULL;\nEND;\n';
 
@@ -80,6 +90,30 @@ const cases: Case[] = [
     setup: seedT,
     to: (s) => [{ ...base(s), columns: base(s).columns.map((c) => (c.name === 'id' ? { ...c, type: 'bigint' } : c)) }],
     hazards: ['rewrites_table'],
+  },
+  {
+    name: 'numeric(10,2) → integer is lossy: deletes_data with the count of rows whose value is rounded',
+    from: (s) => [base(s)],
+    setup: (s) => [...seedT(s), `UPDATE ${s}.t SET n = n + 0.5 WHERE id <= 10`],
+    to: (s) => [{ ...base(s), columns: base(s).columns.map((c) => (c.name === 'n' ? { ...c, type: 'integer' } : c)) }],
+    hazards: ['deletes_data', 'rewrites_table'],
+    planCheck: (plan) => {
+      const messages = plan.steps.flatMap((st) => st.hazards.filter((h) => h.code === 'deletes_data').map((h) => h.message));
+      expect(messages).toEqual([expect.stringContaining('10 current row(s) hold such values')]);
+      expect(messages[0]).toContain('rounded');
+    },
+  },
+  {
+    name: 'text → varchar(3) is lossy: deletes_data with the count of values that would be cut',
+    from: (s) => [base(s)],
+    setup: seedT,
+    to: (s) => [{ ...base(s), columns: base(s).columns.map((c) => (c.name === 'a' ? { ...c, type: 'character varying(3)' } : c)) }],
+    hazards: ['deletes_data', 'rewrites_table'],
+    planCheck: (plan) => {
+      const messages = plan.steps.flatMap((st) => st.hazards.filter((h) => h.code === 'deletes_data').map((h) => h.message));
+      // 'x1' … 'x2000': every value from 'x100' on is longer than 3 characters.
+      expect(messages).toEqual([expect.stringContaining('1901 current row(s) hold such values')]);
+    },
   },
   {
     name: 'removed field is dropped only when allowed (deletes_data)',
@@ -180,6 +214,26 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'a partition whose column default differs from its table\'s is drift the plan repairs',
+    from: (s) => [partedDef(s), ...monthly({ schema: s, name: 'm' }, '2024-01', 2)],
+    setup: (s) => [...seedM(s), `ALTER TABLE ${s}.m_p2024_01 ALTER COLUMN v DROP DEFAULT`],
+    to: (s) => [partedDef(s), ...monthly({ schema: s, name: 'm' }, '2024-01', 2)],
+    hazards: ['access_exclusive_lock'],
+    planCheck: (plan) => expect(plan.steps.map((st) => st.description)).toEqual([expect.stringMatching(/^set default of acc_\d+\.m_p2024_01\.v like its table's/)]),
+    check: async (pool, s) => expect(await directInsert(pool, `${s}.m_p2024_01`)).toBe('pending'),
+  },
+  {
+    name: 'partitions carved out of DEFAULT keep the column defaults (direct inserts get them)',
+    from: (s) => [partedDef(s), ...monthly({ schema: s, name: 'm' }, '2024-01', 1)],
+    setup: (s) => seedM(s, 3),
+    to: (s) => [partedDef(s), ...monthly({ schema: s, name: 'm' }, '2024-01', 3)],
+    hazards: ['access_exclusive_lock', 'moves_rows'],
+    check: async (pool, s) => {
+      expect(await directInsert(pool, `${s}.m_p2024_02`)).toBe('pending');
+      expect(await directInsert(pool, `${s}.m_p2024_03`)).toBe('pending');
+    },
+  },
+  {
     name: 'a date partition key (not timestamptz) rolls forward the same way, with a quoted column name',
     from: (s) => [{ ...datePart(s) }, ...monthly({ schema: s, name: 'd' }, '2024-01', 1)],
     setup: (s) => [`INSERT INTO ${s}.d SELECT g, date '2024-01-01' + (g % 60), 'x' FROM generate_series(1, 600) g`],
@@ -215,6 +269,34 @@ const cases: Case[] = [
       expect(Number(row!.n)).toBe(1990);
     },
   },
+  {
+    name: 'a field a materialized view reads changes type (integer → bigint): the view is put aside, the column retyped, the view rebuilt with its grants',
+    from: (s) => [base(s), view(s, 'v', `SELECT id, a, n FROM ${s}.t`, ['id'])],
+    setup: (s) => [...seedT(s), ...reader(), `GRANT SELECT ON ${s}.v TO ${READER}`],
+    to: (s) => [{ ...base(s), columns: base(s).columns.map((c) => (c.name === 'id' ? { ...c, type: 'bigint' } : c)) }, view(s, 'v', `SELECT id, a, n FROM ${s}.t`, ['id'])],
+    hazards: ['access_exclusive_lock', 'rewrites_table', 'view_rebuild'],
+    check: async (pool, s) => {
+      const [row] = await query<{ n: string; type: string; readable: boolean; kind: string }>(
+        pool,
+        `SELECT (SELECT count(*) FROM ${s}.v) AS n, format_type(a.atttypid, a.atttypmod) AS type, c.relkind::text AS kind,
+                has_table_privilege('${READER}', c.oid, 'SELECT') AS readable
+           FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'id' WHERE c.oid = '${s}.v'::regclass`,
+      );
+      expect(row).toEqual({ n: '2000', type: 'bigint', readable: true, kind: 'm' });
+      expect(await query(pool, `SELECT relname FROM pg_class WHERE relnamespace = '${s}'::regnamespace AND relname LIKE '%specql%'`)).toEqual([]);
+    },
+  },
+  {
+    name: 'a field a materialized view reads is removed: the view is rebuilt without it first, then the column dropped',
+    from: (s) => [base(s), view(s, 'v', `SELECT id, a, n FROM ${s}.t`, ['id'])],
+    setup: (s) => [...seedT(s), ...reader(), `GRANT SELECT ON ${s}.v TO ${READER}`],
+    to: (s) => [{ ...base(s), columns: base(s).columns.filter((c) => c.name !== 'n') }, view(s, 'v', `SELECT id, a FROM ${s}.t`, ['id'])],
+    hazards: ['access_exclusive_lock', 'deletes_data', 'view_rebuild'],
+    check: async (pool, s) => {
+      const [row] = await query<{ n: string; readable: boolean }>(pool, `SELECT (SELECT count(*) FROM ${s}.v) AS n, has_table_privilege('${READER}', '${s}.v', 'SELECT') AS readable`);
+      expect(row).toEqual({ n: '2000', readable: true });
+    },
+  },
 ];
 
 let db: TestDatabase;
@@ -240,6 +322,7 @@ test.each(cases.map((c, i) => [c.name, i] as const))('%s', async (_name, i) => {
   const codes = [...new Set(plan.hazards.map((h) => h.code))].sort();
   if (JSON.stringify(codes) !== JSON.stringify([...c.hazards].sort())) console.log(formatPlanText(plan));
   expect(codes).toEqual([...c.hazards].sort());
+  c.planCheck?.(plan);
   const blocking = c.hazards.filter((h) => BLOCKING_HAZARDS.has(h));
   if (blocking.length) {
     await expect(applyDesired(to, opts)).rejects.toBeInstanceOf(HazardsRefusedError);
@@ -258,12 +341,13 @@ test.each(cases.map((c, i) => [c.name, i] as const))('%s', async (_name, i) => {
   expect(await catalogOf(fresh, s)).toEqual(await catalogOf(s, s));
 });
 
-/** The live objects of a schema as sorted JSON, with the schema renamed to `as`. */
+/** The live objects of a schema (and its partitions' column defaults) as sorted JSON, with the schema renamed to `as`. */
 async function catalogOf(schema: string, as: string): Promise<string[]> {
   const client = await connect(db.url);
   try {
     const live = await readCatalog(client, [schema]);
-    return live.objects.map((o) => JSON.stringify(o).split(schema).join(as)).sort();
+    const defaults = [...live.partitionDefaults].map(([key, columns]) => JSON.stringify([key, [...columns]]));
+    return [...live.objects.map((o) => JSON.stringify(o)), ...defaults].map((text) => text.split(schema).join(as)).sort();
   } finally {
     await client.end();
   }

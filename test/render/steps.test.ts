@@ -3,7 +3,7 @@
 import { buildDesired } from '../../src/desired/build';
 import { sql } from '../support/sql';
 import type { DbObject, IndexObject, PartitionObject, TableObject } from '../../src/model/objects';
-import { INDEX_BUILD_STATEMENT_TIMEOUT_MS } from '../../src/model/step';
+import { INDEX_BUILD_STATEMENT_TIMEOUT_MS, type PlanStep } from '../../src/model/step';
 import { contextFrom } from '../../src/render/context';
 import { scheduleCronJob } from '../../src/render/cron-jobs';
 import { createFunction } from '../../src/render/functions';
@@ -73,20 +73,27 @@ test('drops: tables and partitions delete data unless known empty; indexes drop 
 
 test('partitions: explicit +00 bounds; PARTITION OF locks the parent and DEFAULT; carving out of DEFAULT is one group', () => {
   const jan = partitions[0]!;
-  const create = createPartition(context, jan, { parentIsNew: false });
+  const [create] = createPartition(context, jan, { parentIsNew: false }) as [PlanStep];
   expect(create.sql).toBe(
     "CREATE TABLE analytics.sales_transaction_p2024_01\n    PARTITION OF analytics.sales_transaction\n    FOR VALUES FROM ('2024-01-01 00:00:00+00') TO ('2024-02-01 00:00:00+00');",
   );
   expect(names(create.locks)).toEqual(['analytics.sales_transaction:ACCESS EXCLUSIVE', 'analytics.sales_transaction_default:ACCESS EXCLUSIVE']);
   expect(create.hazards.map((h) => h.code)).toEqual(['access_exclusive_lock', 'may_fail_on_existing_data']);
-  expect(createPartition(context, jan, { parentIsNew: true }).hazards).toEqual([]);
+  expect(createPartition(context, jan, { parentIsNew: true })[0]!.hazards).toEqual([]);
   const def = partitions.find((p) => p.bound.kind === 'default')!;
-  expect(createPartition(context, def, { parentIsNew: true }).sql).toMatch(/PARTITION OF analytics\.sales_transaction\n {4}DEFAULT;$/);
+  expect(createPartition(context, def, { parentIsNew: true })[0]!.sql).toMatch(/PARTITION OF analytics\.sales_transaction\n {4}DEFAULT;$/);
   const carve = carvePartitionFromDefault(context, jan as PartitionObject & { bound: { from: string; to: string } }, sales, def);
   expect(carve.map((s) => s.action)).toEqual(['lock', 'lock', 'create', 'move_rows', 'attach']);
   expect(new Set(carve.map((s) => s.group))).toEqual(new Set(['partition:analytics.sales_transaction_p2024_01:create']));
   expect(carve[2]!.sql).toContain('INCLUDING DEFAULTS');
   expect(names(carve[4]!.locks)).toEqual(['analytics.sales_transaction:SHARE UPDATE EXCLUSIVE', 'analytics.sales_transaction_default:ACCESS EXCLUSIVE']);
+  // With partitioned indexes on the parent, a new partition gets them by name before the ATTACH adopts them.
+  const indexes = desired.objects.filter((o): o is IndexObject => o.kind === 'index' && o.partitioned);
+  const withIndexes = createPartition(context, jan, { parentIsNew: false, indexes });
+  expect(withIndexes.map((s) => s.action)).toEqual(['create', ...indexes.map(() => 'create'), 'attach']);
+  expect(withIndexes[1]!.sql).toContain(`CREATE INDEX sales_transaction_p2024_01_${indexes[0]!.name}`);
+  const carveIndexed = carvePartitionFromDefault(context, jan as PartitionObject & { bound: { from: string; to: string } }, sales, def, indexes);
+  expect(carveIndexed.map((s) => s.action)).toEqual(['lock', 'lock', 'create', 'move_rows', ...indexes.map(() => 'create'), 'attach']);
 });
 
 test('functions are created then revoked from PUBLIC in one group; cron jobs schedule by name', () => {

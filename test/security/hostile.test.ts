@@ -22,6 +22,7 @@
 import type { Pool } from 'pg';
 import { hasErrors, type Diagnostic } from '../../src/diagnostics/diagnostic';
 import { generationDiagnostics } from '../../src/desired/check';
+import { partitionIndexName } from '../../src/desired/naming';
 import { applySpecs, desiredFor, planSpecs } from '../../src/engine';
 import { loadExpressionParser } from '../../src/model/expression';
 import type { DbObject } from '../../src/model/objects';
@@ -134,7 +135,8 @@ const roles = async (pool: Pool) => query(pool, 'SELECT rolname, rolsuper, rolcr
 /**
  * Every object identity (as pg_event_trigger_ddl_commands prints it) the plan may touch:
  * its objects, the constraints' indexes and identity sequences its tables imply, and the
- * views' unique indexes. Functions are matched by name up to their argument list.
+ * views' unique indexes, and a partitioned index's `<partition>_<index>` on each partition
+ * (created by name, then attached). Functions are matched by name up to their argument list.
  */
 function intendedIdentities(objects: readonly DbObject[]): { exact: Set<string>; functions: string[] } {
   const exact = new Set<string>();
@@ -161,6 +163,14 @@ function intendedIdentities(objects: readonly DbObject[]): { exact: Set<string>;
         exact.add(`${o.schema}.${o.uniqueIndex.name}`);
         break;
       case 'cron_job':
+        break;
+      case 'index':
+        exact.add(`${o.schema}.${o.name}`);
+        if (o.partitioned) {
+          for (const p of objects) {
+            if (p.kind === 'partition' && p.parent.schema === o.table.schema && p.parent.name === o.table.name) exact.add(`${p.schema}.${partitionIndexName(p.name, o.name)}`);
+          }
+        }
         break;
       default:
         exact.add(`${o.schema}.${o.name}`);

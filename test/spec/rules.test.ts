@@ -73,7 +73,7 @@ describe('shape', () => {
     const ds = diagnose(doc('fields:\n  at: date\nindexes:\n  - name: i\n    columns: []\npartitioning:\n  strategy: RANGE\n  column: at\n  intervals: [daily]\n  premake: 0\n'));
     expect(ds.map((d) => `${brief(d)} ${d.message}`)).toEqual([
       'spec.invalid@7:14 `indexes[0].columns` needs at least 1 item.',
-      'spec.invalid@12:12 `partitioning.premake` must be at least 1.',
+      'spec.out_of_range@12:12 `partitioning.premake` is 0: it must be a whole number from 1 to 120.',
     ]);
   });
 });
@@ -194,11 +194,11 @@ describe('partitioning', () => {
   const part = (column: string, extra = '', fields = '  at: timestamptz\n') =>
     doc(`fields:\n  id: uuid\n${fields}partitioning:\n  strategy: RANGE\n  column: ${column}\n  intervals: [monthly]\n${extra}`);
 
-  test('defaults: premake 3, no retention, <schema>_archive, default partition, start aligned to today', () => {
+  test('defaults: premake 3, no retention, <schema>_archive, default partition, no start (resolved from `today` when generating)', () => {
     const e = entity(part('at'));
     const p = e.partitioning!;
     expect([p.premake, p.retention, p.archiveSchema, p.defaultPartition]).toEqual([3, null, 'app_archive', true]);
-    expect(p.start).toMatch(/^\d{4}-\d{2}-01$/);
+    expect(p.start).toBeNull();
     expect(e.primaryKey).toEqual(['id', 'at']);
     expect(e.fields[1].notNull).toBe(true);
   });

@@ -28,8 +28,8 @@ test('unknown keys get a suggestion; out-of-range numbers are errors', () => {
   const [unknown] = diagnose(doc(`${base}verify:\n  refesh: 30 s\n`));
   expect(brief(unknown!)).toBe('spec.unknown_key@6:3');
   expect(unknown!.hint ?? unknown!.message).toMatch(/refresh/);
-  expect(diagnose(doc(`${base}verify:\n  trigger_overhead: 0.5\n`)).map(brief)).toEqual(['spec.invalid@6:21']);
-  expect(diagnose(doc(`${base}verify:\n  clients: 0\n`)).map(brief)).toEqual(['spec.invalid@6:12']);
+  expect(diagnose(doc(`${base}verify:\n  trigger_overhead: 0.5\n`)).map(brief)).toEqual(['spec.out_of_range@6:21']);
+  expect(diagnose(doc(`${base}verify:\n  clients: 0\n`)).map(brief)).toEqual(['spec.out_of_range@6:12']);
 });
 
 test('durations parse and print both ways', () => {

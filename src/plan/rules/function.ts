@@ -2,16 +2,20 @@
  * Functions: CREATE OR REPLACE when the signature (name, argument types and
  * names, result) is kept; DROP + CREATE when it changes, in which case the
  * triggers calling it are dropped first and created again afterwards
- * (drops_function_used_by_others).
+ * (drops_function_used_by_others). Privileges granted on the live function
+ * (proacl, read by the catalog) are granted again on the new one in the
+ * transaction that creates it.
  */
 import { argDefaultsFingerprint } from '../../model/markers';
 import { normalizeBody } from '../../catalog/normalize';
 import type { FunctionObject, TriggerObject } from '../../model/objects';
 import { objectKey } from '../../model/objects';
 import { createFunction, dropFunction as dropFunctionStep, grantToPublic } from '../../render/functions';
+import { regrant } from '../../render/grants';
 import { hazard } from '../../render/step';
+import type { Grant } from '../../model/objects';
 import { dropTrigger } from '../../render/triggers';
-import type { PlanContext } from '../context';
+import { emitAll, type PlanContext } from '../context';
 import { markerStep } from '../markers';
 import { Phase } from '../order';
 
@@ -69,19 +73,27 @@ export function planFunction(ctx: PlanContext, desired: FunctionObject): void {
     if (needsDrop) dropFunction(ctx, live, `${diffs.join(', ')} changed; CREATE OR REPLACE cannot change them`);
     const group = `${key}:create`;
     for (const step of createFunction(desired, needsDrop ? null : diffs.join(', '), group)) ctx.emit(Phase.Functions, step);
+    // CREATE OR REPLACE keeps the privileges; a function dropped and created again gets them back here.
+    if (needsDrop) emitAll(ctx, Phase.Functions, regrant({ kind: 'function', fn: desired }, ctx.live.grants.get(key) ?? [], key, group, 'carried across the drop and create'));
     if (!desired.revokePublic && live.revokePublic && !needsDrop) ctx.emit(Phase.Functions, grantToPublic(desired, group));
     const marker = markerStep(ctx, desired, { group, fresh: needsDrop });
     if (marker) ctx.emit(Phase.Functions, marker);
     return;
   }
-  // Same name, other argument types: a signature change; the old one goes first.
+  // Same name, other argument types: a signature change; the old one goes first, and what was
+  // granted on it is granted on the new one (users granted it by name, e.g. EXECUTE to a loader).
+  const carried: Grant[] = [];
   for (const other of ctx.live.objects) {
     if (other.kind !== 'function' || other.schema !== desired.schema || other.name !== desired.name) continue;
     if (ctx.desiredByKey.has(objectKey(other)) || !ctx.owned(other)) continue;
     dropFunction(ctx, other, `signature changed to ${desired.args.map((a) => a.type).join(', ')}`);
+    for (const g of ctx.live.grants.get(objectKey(other)) ?? []) {
+      if (!carried.some((c) => c.grantee === g.grantee && c.privilege === g.privilege)) carried.push(g);
+    }
   }
   const group = `${key}:create`;
   for (const step of createFunction(desired, null, group)) ctx.emit(Phase.Functions, step);
+  emitAll(ctx, Phase.Functions, regrant({ kind: 'function', fn: desired }, carried, key, group, 'carried from the replaced signature'));
   const marker = markerStep(ctx, desired, { group });
   if (marker) ctx.emit(Phase.Functions, marker);
 }

@@ -50,9 +50,9 @@ export function planIndex(ctx: PlanContext, desired: IndexObject): void {
     }
     if (tmpLive?.kind === 'index') dropIndex(ctx, tmpLive, 'leftover of an interrupted rebuild');
     const tableIsNew = !ctx.liveByKey.has(`table:${desired.table.schema}.${desired.table.name}`);
-    emitAll(ctx, Phase.Indexes, tableIsNew ? [createIndexOnNewTable(ctx.render, desired)] : createIndex(ctx.render, desired));
+    emitAll(ctx, Phase.Indexes, tableIsNew ? createIndexOnNewTable(ctx.render, desired) : createIndex(ctx.render, desired));
     // On a new table the marker shares the create's transaction: the index is nobody else's yet.
-    const marker = markerStep(ctx, desired, { fresh: true, ...(tableIsNew ? { createdWith: [desired] } : {}) });
+    const marker = markerStep(ctx, desired, { fresh: true, ...(tableIsNew ? { createdWith: [desired], ...(desired.partitioned ? { group: `${key}:create` } : {}) } : {}) });
     if (marker) ctx.emit(Phase.Indexes, marker);
     return;
   }

@@ -5,17 +5,21 @@
  *  - NOT NULL on an existing column: CHECK (col IS NOT NULL) NOT VALID, then
  *    VALIDATE (SHARE UPDATE EXCLUSIVE: writers keep going), then SET NOT NULL,
  *    which PG 12+ proves from the validated check without a scan, then drop the check;
- *  - type changes: widening that PostgreSQL does without a rewrite (numeric
- *    precision up at the same scale, varchar longer, varchar → text) is plain;
- *    anything else rewrites the table (rewrites_table, refused by default), and
- *    narrowing may fail on current rows or lose digits (deletes_data);
+ *  - type changes (render/column-types.ts): binary-compatible widening is a
+ *    catalog change; an exact conversion rewrites the table (rewrites_table,
+ *    refused by default); a lossy one (narrowing, rounding, cutting) also
+ *    carries deletes_data with the number of current rows it would change,
+ *    counted at plan time by the engine (ctx.lossChecks → catalog/rows.ts);
  *  - a column that left the spec is dropped (deletes_data) only if specql
  *    created it (listed in the table's marker); one added by hand is reported.
  */
 import { defaultFormKey } from '../../catalog/defaults';
+import { lossCheckKey } from '../../catalog/types';
+import { classifyTypeChange } from '../../render/column-types';
 import { canonicalDefault } from '../../catalog/normalize';
-import type { ColumnDef, ConstraintDef, TableObject } from '../../model/objects';
+import type { ColumnDef, ConstraintDef, PartitionObject, TableObject } from '../../model/objects';
 import { objectKey } from '../../model/objects';
+import { callsPerRowFunction } from '../../model/expression';
 import type { PlanStep } from '../../model/step';
 import {
   addColumn,
@@ -26,40 +30,13 @@ import {
   dropColumnNotNull,
   setColumnDefault,
   setColumnNotNull,
+  setPartitionColumnDefault,
 } from '../../render/tables';
 import type { PlanContext } from '../context';
 import { markerStep } from '../markers';
 import { Phase } from '../order';
+import { aroundDependentViews } from './dependents';
 
-/** Functions whose value differs per row: ADD COLUMN … DEFAULT f() rewrites the table. */
-const VOLATILE_DEFAULT = /\b(gen_random_uuid|uuid_generate_v[14]|random|clock_timestamp|timeofday|nextval)\s*\(/i;
-
-export type TypeChange = 'same' | 'no_rewrite' | 'rewrite' | 'narrowing' | 'lossy';
-
-/** How PostgreSQL carries out ALTER COLUMN … TYPE from one type to another. */
-export function classifyTypeChange(from: string, to: string): TypeChange {
-  if (from === to) return 'same';
-  const num = (t: string): [number, number] | null => {
-    const m = /^numeric\((\d+)(?:,(\d+))?\)$/.exec(t.replace(/\s+/g, ''));
-    return m ? [Number(m[1]), Number(m[2] ?? 0)] : null;
-  };
-  const varchar = (t: string): number | null => {
-    const m = /^character varying\((\d+)\)$/.exec(t);
-    return m ? Number(m[1]) : null;
-  };
-  const [nf, nt] = [num(from), num(to)];
-  if (nf && nt) {
-    if (nt[1] < nf[1]) return 'lossy';
-    if (nt[1] === nf[1]) return nt[0] >= nf[0] ? 'no_rewrite' : 'narrowing';
-    return nt[0] - nt[1] >= nf[0] - nf[1] ? 'rewrite' : 'narrowing';
-  }
-  if (nf && to === 'numeric') return 'no_rewrite';
-  const [vf, vt] = [varchar(from), varchar(to)];
-  if (vf !== null && vt !== null) return vt >= vf ? 'no_rewrite' : 'narrowing';
-  if (vf !== null && (to === 'text' || to === 'character varying')) return 'no_rewrite';
-  if (from === 'text' && vt !== null) return 'narrowing';
-  return 'rewrite';
-}
 
 export function planTable(ctx: PlanContext, desired: TableObject): void {
   const key = objectKey(desired);
@@ -89,19 +66,35 @@ export function planTable(ctx: PlanContext, desired: TableObject): void {
   const desiredCols = new Set(desired.columns.map((c) => c.name));
   const mayHoldRows = estimateRows(ctx, key);
 
-  for (const col of desired.columns) {
+  for (const [position, col] of desired.columns.entries()) {
     const current = liveCols.get(col.name);
     if (!current) {
-      const rewrites = col.identity || (col.default !== null && VOLATILE_DEFAULT.test(col.default));
-      emit(addColumn(ctx.render, desired, col, { rewrites, mayHoldRows }));
+      // A per-row default (gen_random_uuid(), …) makes ADD COLUMN write every row; read from the tree.
+      const rewrites = col.identity || (col.default !== null && callsPerRowFunction(col.default));
+      // PostgreSQL adds a column after the existing ones; it cannot put one in the middle.
+      const before = desired.columns.slice(position + 1).find((c) => liveCols.has(c.name))?.name ?? null;
+      emit(addColumn(ctx.render, desired, col, { rewrites, mayHoldRows, appendedBefore: before }));
+      if (before !== null) {
+        ctx.diagnose({
+          code: 'plan.column_appended',
+          severity: 'warning',
+          subject: `${key}.${col.name}`,
+          message: `${desired.schema}.${desired.name}.${col.name} is added after the existing columns, not before ${before} as the spec lists it: PostgreSQL cannot reorder columns (a table created from the spec has the spec's order)`,
+        });
+      }
+      if (desired.accumulated?.includes(col.name)) refuseNullAccumulator(ctx, desired, col.name, key);
       continue;
     }
     alterColumn(ctx, desired, col, current, emit);
   }
+  let drops = false;
   for (const col of live.columns) {
     if (desiredCols.has(col.name)) continue;
     if (managed.has(col.name)) {
-      emit(dropColumn(ctx.render, desired, col.name));
+      drops = true;
+      // After the Views phase: a view that read it is rebuilt without it first.
+      aroundDependentViews(ctx, desired, col.name, 'drop', `column ${col.name} is dropped`);
+      ctx.emit(Phase.DropColumns, dropColumn(ctx.render, desired, col.name));
     } else {
       ctx.diagnose({
         code: 'drift.column_added_by_hand',
@@ -112,12 +105,38 @@ export function planTable(ctx: PlanContext, desired: TableObject): void {
     }
   }
   planConstraints(ctx, desired, live.constraints, emit);
-  const marker = markerStep(ctx, desired, { group });
-  if (marker) ctx.emit(Phase.Tables, marker);
+  planPartitionDefaults(ctx, desired, live);
+  // The marker lists the managed columns: written after the drops, so an apply stopped before a
+  // drop leaves the column listed (dropped next time) rather than looking added by hand.
+  const marker = markerStep(ctx, desired, drops ? {} : { group });
+  if (marker) ctx.emit(drops ? Phase.DropColumns : Phase.Tables, marker);
 }
 
 function describePartitioning(t: TableObject): string {
   return t.partitionBy ? `range on ${t.partitionBy.column}` : 'none';
+}
+
+/**
+ * A workflow step sums into this new column (`col + E`), but rows already in the table would
+ * start with NULL, and NULL + E stays NULL for good. The value they should start from is the
+ * history the metrics table summarises, which the plan cannot know: refused when the table
+ * holds rows (answered exactly by the engine), with how to do it by hand.
+ */
+function refuseNullAccumulator(ctx: PlanContext, table: TableObject, column: string, key: string): void {
+  const exact = ctx.live.hasRows.get(key);
+  if (exact === undefined) ctx.rowChecks.set(key, { key, schema: table.schema, name: table.name });
+  if (exact === false) return;
+  ctx.diagnose({
+    code: 'plan.accumulator_on_existing_rows',
+    severity: 'error',
+    subject: `${key}.${column}`,
+    message:
+      `${table.schema}.${table.name}.${column} is a new column a workflow step adds to (${column} + …), but ${table.schema}.${table.name} ` +
+      `${exact === true ? 'holds' : 'may hold'} rows: there it would start NULL and stay NULL (NULL + x is NULL)`,
+    hint:
+      `apply the field first without the workflow assignment, fill it for the existing rows (UPDATE … FROM an aggregate of the source table), ` +
+      `then add the assignment; a default would only hide the gap (existing rows would count from zero)`,
+  });
 }
 
 /** −1 until ANALYZE: unknown counts as "may hold rows". */
@@ -143,7 +162,7 @@ function sameDefault(ctx: PlanContext, col: ColumnDef, live: ColumnDef): boolean
 function alterColumn(ctx: PlanContext, table: TableObject, col: ColumnDef, live: ColumnDef, emit: Emit): void {
   const subject = `${table.schema}.${table.name}.${col.name}`;
   const change = classifyTypeChange(live.type, col.type);
-  if (change !== 'same' && table.partitionBy?.column === col.name) {
+  if (change.kind !== 'same' && table.partitionBy?.column === col.name) {
     ctx.diagnose({
       code: 'plan.partition_key_type_changed',
       severity: 'error',
@@ -151,8 +170,15 @@ function alterColumn(ctx: PlanContext, table: TableObject, col: ColumnDef, live:
       message: `${subject}: the partition key's type cannot change (${live.type} → ${col.type}); PostgreSQL refuses ALTER TYPE on it`,
       hint: 'create a new entity with the new type and copy the rows',
     });
-  } else if (change !== 'same') {
-    emit(alterColumnType(ctx.render, table, col, live.type, change));
+  } else if (change.kind !== 'same') {
+    aroundDependentViews(ctx, table, col.name, 'type', `${col.name} changes type ${live.type} → ${col.type}`);
+    let affected: { rows: number } | { error: string } | null = null;
+    if (change.kind === 'lossy') {
+      const key = lossCheckKey(table, col.name, col.type);
+      affected = ctx.live.lossyRows.get(key) ?? null;
+      if (affected === null) ctx.lossChecks.set(key, { key, table: { schema: table.schema, name: table.name }, column: col.name, from: live.type, to: col.type });
+    }
+    emit(alterColumnType(ctx.render, table, col, live.type, change.kind, change.loss ?? change.note ?? '', affected));
   }
   if (!col.identity && !sameDefault(ctx, col, live)) emit(setColumnDefault(ctx.render, table, col));
   if (col.identity !== live.identity) {
@@ -165,6 +191,30 @@ function alterColumn(ctx: PlanContext, table: TableObject, col: ColumnDef, live:
   }
   if (col.notNull && !live.notNull) for (const step of setColumnNotNull(ctx.render, table, col)) emit(step);
   else if (!col.notNull && live.notNull) emit(dropColumnNotNull(ctx.render, table, col));
+}
+
+/**
+ * Each partition keeps its own copy of the column defaults. Where the table's default is
+ * already as desired (otherwise SET DEFAULT on the table reaches every partition anyway), a
+ * partition whose copy differs is repaired: direct inserts into it would get another value.
+ */
+function planPartitionDefaults(ctx: PlanContext, desired: TableObject, live: TableObject): void {
+  if (!desired.partitionBy) return;
+  const liveCols = new Map(live.columns.map((c) => [c.name, c]));
+  const partitions = ctx.live.objects.filter(
+    (o): o is PartitionObject => o.kind === 'partition' && o.parent.schema === desired.schema && o.parent.name === desired.name,
+  );
+  for (const partition of partitions) {
+    const defaults = ctx.live.partitionDefaults.get(objectKey(partition));
+    if (!defaults) continue;
+    for (const col of desired.columns) {
+      const parent = liveCols.get(col.name);
+      if (col.identity || !parent || parent.type !== col.type || !defaults.has(col.name)) continue;
+      if (!sameDefault(ctx, col, parent)) continue; // the table's SET DEFAULT recurses into every partition
+      if (sameDefault(ctx, col, { ...parent, default: defaults.get(col.name) ?? null })) continue;
+      ctx.emit(Phase.Tables, setPartitionColumnDefault(partition, col));
+    }
+  }
 }
 
 function planConstraints(ctx: PlanContext, table: TableObject, live: readonly ConstraintDef[], emit: Emit): void {

@@ -8,7 +8,7 @@
 import { queryHash } from '../../model/markers';
 import type { MaterializedViewObject } from '../../model/objects';
 import { objectKey } from '../../model/objects';
-import { createMaterializedView, rebuildMaterializedView, temporaryViewName } from '../../render/materialized-views';
+import { createMaterializedView, dropLeftoverSnapshot, rebuildMaterializedView, snapshotTableName, temporaryViewName } from '../../render/materialized-views';
 import { emitAll, type PlanContext } from '../context';
 import { desiredMarker, markerStep } from '../markers';
 import { Phase } from '../order';
@@ -27,6 +27,17 @@ export function planView(ctx: PlanContext, desired: MaterializedViewObject): voi
   const key = objectKey(desired);
   const live = ctx.liveByKey.get(key);
   ctx.handled.add(`materialized_view:${desired.schema}.${temporaryViewName(desired)}`);
+  const leftover = `${desired.schema}.${snapshotTableName(desired)}`;
+  if (ctx.live.viewSnapshots.has(leftover) && !ctx.rebuildViews.has(key)) ctx.emit(Phase.Views, dropLeftoverSnapshot({ schema: desired.schema, name: snapshotTableName(desired) }));
+  // A snapshot under the view's name: an earlier apply put the view aside around a column change
+  // and stopped before rebuilding it (or this plan does so now): build and swap the view in.
+  const snapshot = ctx.live.viewSnapshots.get(`${desired.schema}.${desired.name}`);
+  const aside = ctx.rebuildViews.get(key);
+  if (snapshot || (aside !== undefined && live?.kind === 'materialized_view')) {
+    const grants = snapshot ? snapshot.grants : (ctx.live.grants.get(key) ?? []);
+    emitAll(ctx, Phase.Views, rebuildMaterializedView(desired, [aside ?? 'an interrupted column change'], desiredMarker(ctx, desired), { from: 'snapshot', grants }));
+    return;
+  }
   if (!live || live.kind !== 'materialized_view') {
     const steps = createMaterializedView(desired);
     emitAll(ctx, Phase.Views, steps);
@@ -36,5 +47,5 @@ export function planView(ctx: PlanContext, desired: MaterializedViewObject): voi
   }
   const diffs = viewDiffers(ctx, desired, live);
   if (diffs.length === 0) return;
-  emitAll(ctx, Phase.Views, rebuildMaterializedView(desired, diffs, desiredMarker(ctx, desired)));
+  emitAll(ctx, Phase.Views, rebuildMaterializedView(desired, diffs, desiredMarker(ctx, desired), { from: 'view', grants: ctx.live.grants.get(key) ?? [] }));
 }
