@@ -90,13 +90,21 @@ export async function executePlan(client: Client, plan: Plan, options: ExecuteOp
     preflight = await preflightPlan(client, plan.steps, { lockRetries: retries, backoffMs: backoff, onProgress: say });
     const failedAt = preflight.failed;
     if (!preflight.ok && failedAt) {
-      say(`REFUSED by the pre-flight at step ${failedAt.index}/${total}: ${failedAt.message} (nothing was written)`);
+      // The session itself was lost during the rehearsal: not a verdict on the plan.
+      const lost = isConnectionLoss({ code: failedAt.code, message: failedAt.message })
+        ? `${failedAt.message}${failedAt.code ? ` (${failedAt.code})` : ''}`
+        : undefined;
+      say(
+        lost
+          ? `FAILED in the pre-flight at step ${failedAt.index}/${total}: the database session was lost: ${lost} (nothing was written)`
+          : `REFUSED by the pre-flight at step ${failedAt.index}/${total}: ${failedAt.message} (nothing was written)`,
+      );
       const refused = plan.steps.map((step, i): StepResult =>
         i + 1 === failedAt.index
           ? { index: i + 1, step, status: 'failed', attempts: 0, durationMs: 0, error: { message: failedAt.message, code: failedAt.code, sql: failedAt.sql }, preflight: true }
           : { index: i + 1, step, status: 'not_run', attempts: 0, durationMs: 0 },
       );
-      return { ok: false, results: refused, durationMs: Date.now() - started, lockWaitMs: 0, preflight };
+      return { ok: false, results: refused, durationMs: Date.now() - started, lockWaitMs: 0, preflight, ...(lost ? { connectionLost: lost } : {}) };
     }
     if (preflight.skipped.length > 0) {
       say(`pre-flight: rehearsed ${preflight.rehearsed.length}/${total} steps (not rehearsed: ${preflight.skipped.map((x) => x.index).join(', ')})${preflight.unverified.length ? `; unverified: ${preflight.unverified.map((u) => `${u.index} (${u.message})`).join('; ')}` : ''}`);

@@ -44,7 +44,7 @@ export function reportText(report: ApplyReport): string {
     if (r.error) lines.push(`       error ${r.error.code ?? ''}: ${r.error.message}\n       sql: ${r.error.sql.replace(/\n/g, '\n            ')}`);
   }
   const p = report.preflight;
-  if (p && !p.ok) lines.push(`refused by the pre-flight (a rolled-back rehearsal): step ${p.failed?.index} fails, so nothing was written`);
+  if (p && !p.ok && !report.connectionLost) lines.push(`refused by the pre-flight (a rolled-back rehearsal): step ${p.failed?.index} fails, so nothing was written`);
   else if (p && p.skipped.length > 0) lines.push(`pre-flight: rehearsed ${p.rehearsed.length} steps; not rehearsed: ${p.skipped.map((s) => `${s.index} (${s.reason === 'not_transactional' ? 'concurrent' : 'rewrites, moves rows, refreshes, drains or waits'})`).join(', ')}${p.unverified.length ? `; unverified after them: ${p.unverified.map((u) => u.index).join(', ')}` : ''}`);
   const applied = report.results.filter((r) => r.status === 'applied').length;
   lines.push(`${report.ok ? 'applied' : 'FAILED:'} ${applied}/${report.results.length} steps in ${report.durationMs} ms`);

@@ -56,7 +56,9 @@ export class ApplyFailedError extends Error {
   constructor(readonly plan: Plan, readonly report: ApplyReport) {
     const failed = report.results.find((r) => r.status === 'failed');
     super(
-      report.connectionLost
+      report.connectionLost && failed?.preflight
+        ? `the apply's database session was lost during the pre-flight (a rolled-back rehearsal), at step ${failed.index} (${failed.step.description}): ${report.connectionLost}. Nothing was written; run apply again.`
+        : report.connectionLost
         ? `the apply's database session was lost at step ${failed?.index} (${failed?.step.description}): ${report.connectionLost}. Steps before it are committed; run apply again to finish.`
         : failed?.preflight
         ? `refused before any write: the pre-flight (a rolled-back rehearsal of the plan) found step ${failed.index} fails: ${failed.step.description}: ${failed.error?.message}\nSQL: ${failed.error?.sql}\nNothing was written.`

@@ -69,7 +69,8 @@ test('terminating the apply backend mid-plan: exit 1, a clear message and the re
     expect(out).not.toContain("Unhandled 'error' event");
     expect(out).not.toMatch(/^\s+at /m); // no stack trace
     expect(code).toBe(1);
-    expect(out).toContain("specql apply: the apply's database session was lost at step");
+    // Where it waited decides the words: in the pre-flight (nothing written) or in a step (what ran is committed).
+    expect(out).toMatch(/specql apply: the apply's database session was lost (during the pre-flight \(a rolled-back rehearsal\), )?at step \d+/);
     expect(out).toContain('terminating connection due to administrator command');
     // The report: the failed step, and the ones after it not run.
     expect(out).toMatch(/^FAIL\s+\d+\. /m);
@@ -86,6 +87,49 @@ test('terminating the apply backend mid-plan: exit 1, a clear message and the re
   expect(cols.map((c) => c.attname)).toContain('note');
   const last = await runApply();
   expect(last.code).toBe(0);
+  expect(last.out).toContain('No changes: the database matches the specs.');
+  await admin.end();
+}, 240_000);
+
+test('terminated during a real step (a concurrent index build waiting for an old transaction): the report says what ran; the next apply cleans up', async () => {
+  const extraIndex = '  - name: idx_reading_value\n    columns: [value]\n';
+  writeFileSync(path.join(dir, 'reading.yaml'), spec('  note: text\n') + extraIndex);
+  const holder = new Client({ connectionString: db.url });
+  holder.on('error', () => undefined);
+  await holder.connect();
+  const admin = new Client({ connectionString: db.url });
+  admin.on('error', () => undefined);
+  await admin.connect();
+  try {
+    // An open transaction with a snapshot: CREATE INDEX CONCURRENTLY (not rehearsed by the pre-flight) waits for it.
+    await holder.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    await holder.query('SELECT count(*) FROM term.reading');
+    const p = cli.spawn(['apply', dir, '--database-url', db.url]);
+    let pid: number | null = null;
+    await eventually(async () => {
+      const rows = await query<{ pid: number }>(
+        admin,
+        `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'specql' AND wait_event_type = 'Lock' AND query ILIKE 'CREATE INDEX CONCURRENTLY%'`,
+      );
+      pid = rows[0]?.pid ?? null;
+      return pid !== null;
+    }, 'the concurrent build waits for the open transaction');
+    await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+    const { code } = await p.exited;
+    const out = p.output();
+    expect(out).not.toContain("Unhandled 'error' event");
+    expect(code).toBe(1);
+    expect(out).toMatch(/specql apply: the apply's database session was lost at step \d+ \(create btree index term\.idx_reading_value/);
+    expect(out).toMatch(/^FAIL\s+\d+\. create btree index term\.idx_reading_value/m);
+  } finally {
+    await holder.query('ROLLBACK').catch(() => undefined);
+    await holder.end().catch(() => undefined);
+  }
+  const again = await runApply();
+  expect(again.code).toBe(0);
+  const valid = await query<{ valid: boolean }>(admin, `SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = 'term.idx_reading_value'::regclass`);
+  expect(valid).toEqual([{ valid: true }]);
+  const last = await runApply();
   expect(last.out).toContain('No changes: the database matches the specs.');
   await admin.end();
 }, 240_000);
