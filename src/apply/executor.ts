@@ -11,12 +11,17 @@
  *    CONCURRENTLY leaves an INVALID index, which is dropped
  *    (DROP INDEX CONCURRENTLY IF EXISTS) before the build is retried once.
  *  - The first failure stops the run: later steps are reported `not_run`.
+ *  - A lost session (the backend terminated, a failover) is such a failure:
+ *    the server rolled back the open transaction, nothing more can run on
+ *    this client, and the report says so (`connectionLost`); the next apply
+ *    re-reads the catalog and finishes the work.
  *
  * Test hook: SPECQL_TEST_KILL_AFTER_STEP=<k> makes the process SIGKILL itself
  * right after step k's statement ran (before a pending COMMIT, if any). Only
  * the resumability tests set it.
  */
 import type { Client, DatabaseError } from 'pg';
+import { isConnectionLoss } from '../db/connection';
 import { qualify } from '../model/ident';
 import type { IndexBuild, PlanStep } from '../model/step';
 import type { Plan } from '../plan/types';
@@ -76,6 +81,7 @@ export async function executePlan(client: Client, plan: Plan, options: ExecuteOp
   const total = plan.steps.length;
   const say = options.onProgress ?? (() => undefined);
   let failed = false;
+  let connectionLost: string | undefined;
   const pid = Number((await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
 
   // Before the first write: a plan PostgreSQL refuses at step N writes nothing at all.
@@ -84,13 +90,21 @@ export async function executePlan(client: Client, plan: Plan, options: ExecuteOp
     preflight = await preflightPlan(client, plan.steps, { lockRetries: retries, backoffMs: backoff, onProgress: say });
     const failedAt = preflight.failed;
     if (!preflight.ok && failedAt) {
-      say(`REFUSED by the pre-flight at step ${failedAt.index}/${total}: ${failedAt.message} (nothing was written)`);
+      // The session itself was lost during the rehearsal: not a verdict on the plan.
+      const lost = isConnectionLoss({ code: failedAt.code, message: failedAt.message })
+        ? `${failedAt.message}${failedAt.code ? ` (${failedAt.code})` : ''}`
+        : undefined;
+      say(
+        lost
+          ? `FAILED in the pre-flight at step ${failedAt.index}/${total}: the database session was lost: ${lost} (nothing was written)`
+          : `REFUSED by the pre-flight at step ${failedAt.index}/${total}: ${failedAt.message} (nothing was written)`,
+      );
       const refused = plan.steps.map((step, i): StepResult =>
         i + 1 === failedAt.index
           ? { index: i + 1, step, status: 'failed', attempts: 0, durationMs: 0, error: { message: failedAt.message, code: failedAt.code, sql: failedAt.sql }, preflight: true }
           : { index: i + 1, step, status: 'not_run', attempts: 0, durationMs: 0 },
       );
-      return { ok: false, results: refused, durationMs: Date.now() - started, lockWaitMs: 0, preflight };
+      return { ok: false, results: refused, durationMs: Date.now() - started, lockWaitMs: 0, preflight, ...(lost ? { connectionLost: lost } : {}) };
     }
     if (preflight.skipped.length > 0) {
       say(`pre-flight: rehearsed ${preflight.rehearsed.length}/${total} steps (not rehearsed: ${preflight.skipped.map((x) => x.index).join(', ')})${preflight.unverified.length ? `; unverified: ${preflight.unverified.map((u) => `${u.index} (${u.message})`).join('; ')}` : ''}`);
@@ -128,6 +142,19 @@ export async function executePlan(client: Client, plan: Plan, options: ExecuteOp
         say(`applied ${batch.items.map((i) => i.index).join(',')}/${total}: ${batch.items.map((i) => i.step.description).join('; ')} (${ms} ms)`);
         break;
       } catch (err) {
+        if (isConnectionLoss(err)) {
+          // The server already rolled back the open transaction; no statement can run here any more.
+          failed = true;
+          connectionLost = `${(err as Error).message}${(err as DatabaseError).code ? ` (${(err as DatabaseError).code})` : ''}`;
+          const ms = Date.now() - t0;
+          for (const item of batch.items) {
+            if (item === current) results.push({ index: item.index, step: item.step, status: 'failed', attempts: attempt, durationMs: ms, error: errorOf(err, item.step.sql) });
+            else if (item.index < current.index) results.push({ index: item.index, step: item.step, status: 'rolled_back', attempts: attempt, durationMs: 0 });
+            else results.push({ index: item.index, step: item.step, status: 'not_run', attempts: 0, durationMs: 0 });
+          }
+          say(`FAILED step ${current.index}/${total}: the database session was lost: ${connectionLost}`);
+          break;
+        }
         if (batch.transactional) await client.query('ROLLBACK').catch(() => undefined);
         const code = (err as DatabaseError).code ?? '';
         // A failed or timed-out concurrent build leaves an INVALID index behind (the index
@@ -158,7 +185,7 @@ export async function executePlan(client: Client, plan: Plan, options: ExecuteOp
       }
     }
   }
-  return { ok: !failed, results, durationMs: Date.now() - started, lockWaitMs: 0, ...(preflight ? { preflight } : {}) };
+  return { ok: !failed, results, durationMs: Date.now() - started, lockWaitMs: 0, ...(preflight ? { preflight } : {}), ...(connectionLost ? { connectionLost } : {}) };
 }
 
 async function runConcurrent(client: Client, step: PlanStep, o: ExecuteOptions & { pid: number; label: string }, attempt: number): Promise<void> {

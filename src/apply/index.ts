@@ -15,6 +15,8 @@ export interface ApplyOptions extends ExecuteOptions {
   readonly schemas?: readonly string[];
   /** The caller holds the advisory locks on this client already. */
   readonly lockHeld?: boolean;
+  /** Longest wait for another holder of the lock (default 60 s). */
+  readonly lockWaitMs?: number;
 }
 
 export async function applyPlan(target: Client | string, plan: Plan, options: ApplyOptions = {}): Promise<ApplyReport> {
@@ -22,7 +24,7 @@ export async function applyPlan(target: Client | string, plan: Plan, options: Ap
   const url = options.url ?? (typeof target === 'string' ? target : undefined);
   try {
     if (options.lockHeld) return await executePlan(client, plan, { ...options, ...(url ? { url } : {}) });
-    const locks = await acquireApplyLocks(client, options.schemas ?? [], options.onProgress);
+    const locks = await acquireApplyLocks(client, options.schemas ?? [], options.onProgress, options.lockWaitMs !== undefined ? { waitMs: options.lockWaitMs } : {});
     try {
       const report = await executePlan(client, plan, { ...options, ...(url ? { url } : {}) });
       return { ...report, lockWaitMs: locks.waitedMs };
@@ -30,7 +32,7 @@ export async function applyPlan(target: Client | string, plan: Plan, options: Ap
       await locks.release();
     }
   } finally {
-    if (typeof target === 'string') await client.end();
+    if (typeof target === 'string') await client.end().catch(() => undefined);
   }
 }
 

@@ -10,7 +10,8 @@
  *    in a transaction, and their non-concurrent form would block writers for
  *    the length of a build;
  *  - steps that rewrite a table, move rows or refresh a materialized view
- *    (hazards `rewrites_table`, `moves_rows`; actions `move_rows`, `refresh`):
+ *    (hazards `rewrites_table`, `moves_rows`; actions `move_rows`, `refresh`,
+ *    `drain`, `wait`):
  *    rehearsing them would cost as much as running them, under the same locks.
  * A step after a skipped one may depend on it (an ATTACH of an index built
  * concurrently), so from the first skipped step on each step runs under a
@@ -41,7 +42,9 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 function skipReason(step: PlanStep): PreflightSummary['skipped'][number]['reason'] | null {
   if (!step.transactional) return 'not_transactional';
-  if (step.action === 'refresh' || step.action === 'move_rows' || step.hazards.some((h) => h.code === 'rewrites_table' || h.code === 'moves_rows')) return 'costly';
+  // A drain runs the queue processor (as costly as running it); a wait for older statements,
+  // rehearsed in one transaction with the writer-path switch's lock, could wait on a writer that lock holds.
+  if (step.action === 'refresh' || step.action === 'move_rows' || step.action === 'drain' || step.action === 'wait' || step.hazards.some((h) => h.code === 'rewrites_table' || h.code === 'moves_rows')) return 'costly';
   return null;
 }
 

@@ -29,6 +29,9 @@ export interface ApplyReport {
   readonly durationMs: number;
   /** Time spent waiting for another specql apply's advisory lock. */
   readonly lockWaitMs: number;
+  /** Set when the apply's own database session was lost mid-run (terminated backend,
+   *  failover): the server rolled back the open transaction; committed steps stay. */
+  readonly connectionLost?: string;
   /** The rolled-back rehearsal that ran before the first write (./preflight.ts); absent when skipped. */
   readonly preflight?: PreflightSummary;
 }
@@ -41,9 +44,14 @@ export function reportText(report: ApplyReport): string {
     if (r.error) lines.push(`       error ${r.error.code ?? ''}: ${r.error.message}\n       sql: ${r.error.sql.replace(/\n/g, '\n            ')}`);
   }
   const p = report.preflight;
-  if (p && !p.ok) lines.push(`refused by the pre-flight (a rolled-back rehearsal): step ${p.failed?.index} fails, so nothing was written`);
-  else if (p && p.skipped.length > 0) lines.push(`pre-flight: rehearsed ${p.rehearsed.length} steps; not rehearsed: ${p.skipped.map((s) => `${s.index} (${s.reason === 'not_transactional' ? 'concurrent' : 'rewrites, moves rows or refreshes'})`).join(', ')}${p.unverified.length ? `; unverified after them: ${p.unverified.map((u) => u.index).join(', ')}` : ''}`);
+  if (p && !p.ok && !report.connectionLost) lines.push(`refused by the pre-flight (a rolled-back rehearsal): step ${p.failed?.index} fails, so nothing was written`);
+  else if (p && p.skipped.length > 0) lines.push(`pre-flight: rehearsed ${p.rehearsed.length} steps; not rehearsed: ${p.skipped.map((s) => `${s.index} (${s.reason === 'not_transactional' ? 'concurrent' : 'rewrites, moves rows, refreshes, drains or waits'})`).join(', ')}${p.unverified.length ? `; unverified after them: ${p.unverified.map((u) => u.index).join(', ')}` : ''}`);
   const applied = report.results.filter((r) => r.status === 'applied').length;
   lines.push(`${report.ok ? 'applied' : 'FAILED:'} ${applied}/${report.results.length} steps in ${report.durationMs} ms`);
+  if (report.connectionLost) {
+    lines.push(
+      `the apply's database session was lost (${report.connectionLost}): the steps marked ok are committed, the failed step did not complete (the server rolled back its transaction); run apply again to finish (it re-reads the database and cleans up what was left half-done)`,
+    );
+  }
   return lines.join('\n');
 }

@@ -7,6 +7,7 @@ import { inRange, RANGES, rangeText, TEXT_RANGES } from '../spec/limits';
 import { parseArgs } from 'node:util';
 import { hasErrors } from '../diagnostics/diagnostic';
 import { renderDiagnostic } from '../diagnostics/render';
+import { parseDuration } from '../engine';
 import { loadAndCheckSpecs } from '../engine/check';
 import type { SpecSet } from '../spec/model';
 
@@ -61,6 +62,17 @@ export function numberOption(value: string | boolean | undefined, name: 'premake
   return { [name]: n };
 }
 
+
+/** Exit code of apply/maintain when the wait for another apply's lock ran out (distinct from 1, a failure of the apply itself). */
+export const EXIT_LOCK_WAIT_TIMEOUT = 3;
+
+/** `--lock-wait 90s|2m|500ms|N` (seconds): how long to wait for another apply's lock. */
+export function lockWaitOption(value: string | boolean | undefined): { lockWaitMs?: number } {
+  if (value === undefined) return {};
+  const ms = typeof value === 'string' ? parseDuration(value) : null;
+  if (ms === null) throw new UsageError('--lock-wait takes a duration: 90s, 2m, 500ms, or a number of seconds (0: do not wait)');
+  return { lockWaitMs: ms };
+}
 
 export function lockTimeoutOption(value: string | boolean | undefined): { lockTimeoutMs?: number } {
   if (value === undefined) return {};

@@ -57,6 +57,7 @@ async function waitForServer(url: string, child: ChildProcess, logs: string[], t
   for (;;) {
     if (child.exitCode !== null) throw new Error(`PostgreSQL exited with code ${child.exitCode}:\n${logs.join('')}`);
     const client = new Client({ connectionString: url });
+    client.on('error', () => undefined); // a refused or dropped connection surfaces in connect()/query()
     try {
       await client.connect();
       await client.query('SELECT 1');
@@ -142,6 +143,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   try {
     await waitForServer(url, child, logs, 30_000);
     const admin = new Client({ connectionString: url });
+    admin.on('error', () => undefined); // surfaces in its query
     await admin.connect();
     try {
       for (const db of options.databases ?? []) await admin.query(`CREATE DATABASE ${db}`);

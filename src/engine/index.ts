@@ -39,6 +39,8 @@ export interface EngineOptions {
   readonly onProgress?: (msg: string) => void;
   /** lock_timeout for transactional DDL (default 2 s). */
   readonly lockTimeoutMs?: number;
+  /** Longest wait for another apply's advisory lock (default 60 s, DEFAULT_LOCK_WAIT_MS); then LockWaitTimeoutError. */
+  readonly lockWaitMs?: number;
 }
 
 /** Thrown by applySpecs/dropEntity when the plan carries hazards that were not allowed by name. */
@@ -54,7 +56,11 @@ export class ApplyFailedError extends Error {
   constructor(readonly plan: Plan, readonly report: ApplyReport) {
     const failed = report.results.find((r) => r.status === 'failed');
     super(
-      failed?.preflight
+      report.connectionLost && failed?.preflight
+        ? `the apply's database session was lost during the pre-flight (a rolled-back rehearsal), at step ${failed.index} (${failed.step.description}): ${report.connectionLost}. Nothing was written; run apply again.`
+        : report.connectionLost
+        ? `the apply's database session was lost at step ${failed?.index} (${failed?.step.description}): ${report.connectionLost}. Steps before it are committed; run apply again to finish.`
+        : failed?.preflight
         ? `refused before any write: the pre-flight (a rolled-back rehearsal of the plan) found step ${failed.index} fails: ${failed.step.description}: ${failed.error?.message}\nSQL: ${failed.error?.sql}\nNothing was written.`
         : `apply failed at step ${failed?.index}: ${failed?.step.description}: ${failed?.error?.message}\nSQL: ${failed?.error?.sql}`,
     );
@@ -128,12 +134,15 @@ function planOptions(opts: EngineOptions): PlanOptions {
   };
 }
 
+const lockOptions = (opts: EngineOptions): { waitMs?: number } => (opts.lockWaitMs !== undefined ? { waitMs: opts.lockWaitMs } : {});
+
 async function withEngineClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
   const client = await connect(url, 'specql', { pinSearchPath: true });
   try {
     return await fn(client);
   } finally {
-    await client.end();
+    // After a lost connection end() has nothing to close; its error must not hide fn's.
+    await client.end().catch(() => undefined);
   }
 }
 
@@ -173,7 +182,7 @@ export async function applyDesired(
   return withEngineClient(opts.databaseUrl, async (client) => {
     const desired = typeof build === 'function' ? build(await hasPgCron(client)) : build;
     const schemas = schemasOf(desired, specs);
-    const locks = await acquireApplyLocks(client, schemas, opts.onProgress);
+    const locks = await acquireApplyLocks(client, schemas, opts.onProgress, lockOptions(opts));
     try {
       const live = await readCatalog(client, schemas);
       const planned = await planAgainst(client, desired, live, planOptions(opts));
@@ -242,7 +251,7 @@ export async function dropEntity(spec: EntitySpec, specs: SpecSet, opts: EngineO
       entities: full.entities.filter((e) => e.entity !== spec.entity),
     };
     const schemas = schemasOf(full, specs);
-    const locks = await acquireApplyLocks(client, schemas, opts.onProgress);
+    const locks = await acquireApplyLocks(client, schemas, opts.onProgress, lockOptions(opts));
     try {
       const live = await readCatalog(client, schemas);
       const planned = await planAgainst(client, desired, live, { ...planOptions(opts), entities: [spec.entity] });
@@ -270,3 +279,4 @@ export type { Plan, PlanOptions } from '../plan/types';
 export type { ApplyReport, StepResult } from '../apply/report';
 export type { EntityOutputs, DesiredState } from '../model/objects';
 export { gatePlan } from '../plan/gate';
+export { DEFAULT_LOCK_WAIT_MS, LockWaitTimeoutError, parseDuration } from '../apply/advisory-lock';

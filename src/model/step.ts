@@ -77,6 +77,10 @@ export type StepAction =
   | 'detach'
   | 'lock'
   | 'move_rows'
+  /** A workflow queue's rows are processed into the metrics (before the queue goes away). */
+  | 'drain'
+  /** Waits for statements that began before an earlier step committed (the writer-path switch). */
+  | 'wait'
   | 'comment'
   | 'grant'
   | 'revoke'

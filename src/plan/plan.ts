@@ -20,6 +20,7 @@ import { planExtension, planSchema } from './rules/schema';
 import { planTable } from './rules/table';
 import { planTrigger } from './rules/trigger';
 import { planView } from './rules/view';
+import { groupWriterPaths } from './writers';
 import type { Plan, PlanOptions } from './types';
 
 export function planChanges(desired: DesiredState, live: LiveCatalog, options: PlanOptions = {}): Plan {
@@ -109,7 +110,8 @@ export function planChanges(desired: DesiredState, live: LiveCatalog, options: P
     }
   }
   planDrops(ctx);
-  const ordered = orderSteps(steps);
+  // Steps that writers depend on together run in one transaction (./writers.ts).
+  const ordered = groupWriterPaths(ctx, orderSteps(steps));
   return {
     steps: ordered,
     hazards: summarizeHazards(ordered),

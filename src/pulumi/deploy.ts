@@ -11,6 +11,7 @@
  *   deletionPolicy    retain (default) | drop
  *   specsDir          default: specs/ next to Pulumi.yaml
  *   today             pin the partition window's "today" (YYYY-MM-DD)
+ *   lockWait          longest wait for another apply's lock (90s, 2m; default 60s)
  *   postgresql        true | { schemas, extensions, roles, executeGrants }
  */
 import { RANGES, TEXT_RANGES } from '../spec/limits';
@@ -42,6 +43,7 @@ export function deployFromConfig(root: string = projectRoot(pulumi.runtime.getRo
     allowHazards: config.getObject<string[]>('allowHazards'),
     deletionPolicy: config.get('deletionPolicy') as DeletionPolicy | undefined,
     today: config.get('today'),
+    lockWait: config.get('lockWait'),
     postgresql: config.getObject<PostgresqlObjectsArgs | boolean>('postgresql'),
   });
   return { stack, entities: stack.outputs };

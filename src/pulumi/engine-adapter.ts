@@ -27,6 +27,7 @@ export interface EngineOptions {
   readonly refreshOverrides?: Readonly<Record<string, string>>;
   readonly allowHazards?: readonly string[];
   readonly entities?: readonly string[];
+  readonly lockWaitMs?: number;
 }
 
 /** `file:line:col: message (fix: hint)`: one line per problem, as `specql validate` prints them. */
@@ -58,6 +59,9 @@ const engineOptions = (options: EngineOptions): engine.EngineOptions => ({
   allowHazards: [...(options.allowHazards ?? [])] as HazardCode[],
   entities: options.entities ? [...options.entities] : undefined,
 });
+
+/** `90s` → 90000; null when not a duration (same words as `specql apply --lock-wait`). */
+export const parseLockWait = (text: string): number | null => engine.parseDuration(text);
 
 export async function plan(specs: Specs, options: EngineOptions): Promise<PlannedEntity> {
   const { plan } = await engine.planSpecs(specs, engineOptions(options));

@@ -91,6 +91,8 @@ export interface EntitySettingsArgs {
   readonly deletionPolicy?: pulumi.Input<DeletionPolicy>;
   /** Pin "today" (`YYYY-MM-DD`) for the partition window; by default the date of each run. */
   readonly today?: pulumi.Input<string>;
+  /** Longest wait for another apply's lock (`90s`, `2m`, `500ms`, or seconds); default 60 s, then the update fails naming the holder. */
+  readonly lockWait?: pulumi.Input<string>;
 }
 
 export interface EntityArgs extends EntitySettingsArgs {
@@ -146,6 +148,7 @@ export class Entity extends pulumi.dynamic.Resource {
       allowHazards: args.allowHazards ?? [],
       deletionPolicy: args.deletionPolicy ?? DEFAULT_SETTINGS.deletionPolicy,
       today: args.today ?? null,
+      lockWait: args.lockWait ?? null,
     }) as pulumi.Output<EntitySettings>;
     const inputs: Record<string, pulumi.Input<unknown>> = {
       entity: args.entity,

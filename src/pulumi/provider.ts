@@ -45,6 +45,9 @@ export class EntityProvider implements pulumi.dynamic.ResourceProvider {
     if (settings.deletionPolicy !== 'retain' && settings.deletionPolicy !== 'drop') {
       failures.push({ property: 'settings', reason: `settings.deletionPolicy: must be "retain" or "drop", not ${JSON.stringify(settings.deletionPolicy)}` });
     }
+    if (settings.lockWait !== null && settings.lockWait !== undefined && (typeof settings.lockWait !== 'string' || engine.parseLockWait(settings.lockWait) === null)) {
+      failures.push({ property: 'settings', reason: `settings.lockWait: a duration such as "90s", "2m" or "500ms", not ${JSON.stringify(settings.lockWait)}` });
+    }
     if (failures.length > 0) return { inputs: news, failures };
 
     const loaded = await engine.load(news.sources);
@@ -90,7 +93,8 @@ export class EntityProvider implements pulumi.dynamic.ResourceProvider {
       news.connection === UNKNOWN ||
       olds.specHash !== news.specHash ||
       olds.providerVersion !== news.providerVersion ||
-      !same(olds.settings, news.settings) ||
+      // Defaults filled on both sides: a setting added in a later version is no change for an old state.
+      !same({ ...DEFAULT_SETTINGS, ...(olds.settings ?? {}) }, { ...DEFAULT_SETTINGS, ...(news.settings ?? {}) }) ||
       // The live database differs from the spec (drift, or time moved the partition window).
       liveChanges(olds, news);
     return replaces.length > 0 ? { changes: true, replaces, deleteBeforeReplace: true } : { changes: changed };
@@ -177,6 +181,7 @@ function options(settings: EntitySettings, databaseUrl: string): engine.EngineOp
     ...(settings.retention !== null && settings.retention !== undefined ? { retention: settings.retention } : {}),
     refreshOverrides: settings.refreshOverrides ?? {},
     allowHazards: [...(settings.allowHazards ?? [])],
+    ...(settings.lockWait ? { lockWaitMs: engine.parseLockWait(settings.lockWait) ?? undefined } : {}),
   };
 }
 

@@ -87,6 +87,7 @@ export class SpecqlStack extends pulumi.ComponentResource {
           allowHazards: args.allowHazards,
           deletionPolicy: args.deletionPolicy,
           today: args.today,
+          lockWait: args.lockWait,
         },
         { parent: this, dependsOn },
       );

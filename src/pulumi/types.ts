@@ -15,6 +15,8 @@ export interface EntitySettings {
   readonly deletionPolicy: DeletionPolicy;
   /** "Now" for the partition window (`YYYY-MM-DD`); null = the real date at plan time. */
   readonly today: string | null;
+  /** Longest wait for another apply's lock on the schema (`90s`, `2m`); null = 60 s. Then the update fails naming the holder. */
+  readonly lockWait?: string | null;
 }
 
 /** What identifies the physical objects: a change here needs a replacement. */
@@ -75,4 +77,5 @@ export const DEFAULT_SETTINGS: EntitySettings = {
   allowHazards: [],
   deletionPolicy: 'retain',
   today: null,
+  lockWait: null,
 };

@@ -151,11 +151,19 @@ export function buildPartitionIndex(index: IndexObject, partition: QualifiedName
   return buildIndexConcurrently(index, name, partition, objectKey(index), `create index ${partition.schema}.${name} on partition ${relationName(partition)} (concurrently, ${note})`, partition);
 }
 
+/**
+ * One ATTACH per transaction (its own `group`): it holds ACCESS EXCLUSIVE on one
+ * child index only, so it cannot close a lock cycle with a multi-row INSERT
+ * (which locks the partitions' indexes in the order its rows arrive). All
+ * attaches in one transaction deadlocked with such writers (40P01, issue 8
+ * item 10). A half-attached index is a state the next plan resumes from.
+ */
 export function attachPartitionIndex(index: IndexObject, partition: QualifiedName, child: string, note: string): PlanStep {
   const childIndex = { schema: partition.schema, name: child };
   return step({
     sql: `ALTER INDEX ${qualify(index.schema, index.name)} ATTACH PARTITION ${qualify(partition.schema, child)};`,
     object: objectKey(index),
+    group: `${objectKey(index)}:attach ${partition.schema}.${partition.name}`,
     action: 'attach',
     description: `attach index ${relationName(childIndex)} to ${relationName(index)} (${note})`,
     locks: [lockOn(childIndex, 'ACCESS EXCLUSIVE'), lockOn(index, 'SHARE UPDATE EXCLUSIVE')],

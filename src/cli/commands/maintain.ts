@@ -8,7 +8,8 @@ import { reportText } from '../../apply/report';
 import { resolveDatabase } from '../../db/target';
 import { ApplyFailedError, HazardsRefusedError } from '../../engine';
 import { maintainSpecs } from '../../engine/maintain';
-import { dateOption, loadOrReport, parseCommandArgs, UsageError } from '../args';
+import { LockWaitTimeoutError } from '../../engine';
+import { dateOption, EXIT_LOCK_WAIT_TIMEOUT, loadOrReport, parseCommandArgs, UsageError } from '../args';
 
 const USAGE = 'usage: specql maintain <path…> [--database-url URL] [--today YYYY-MM-DD]\n';
 
@@ -38,6 +39,10 @@ export async function run(args: string[]): Promise<number> {
     if (err instanceof HazardsRefusedError || err instanceof ApplyFailedError) {
       process.stderr.write(`specql maintain: ${err.message}\n`);
       return 1;
+    }
+    if (err instanceof LockWaitTimeoutError) {
+      process.stderr.write(`specql maintain: ${err.message}\n`);
+      return EXIT_LOCK_WAIT_TIMEOUT;
     }
     process.stderr.write(`specql maintain: ${(err as Error).message}\n${err instanceof UsageError ? USAGE : ''}`);
     return 1;

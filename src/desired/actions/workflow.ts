@@ -113,7 +113,7 @@ export function workflowObjects(entity: EntitySpec, action: WorkflowAction, spec
       args: [],
       returns: 'trigger',
       purpose: `workflow ${action.name}: aggregated metric updates, synchronous`,
-      body: applyBody(steps),
+      body: applyBody(steps, options.bulkEnqueues),
     };
     return {
       queue: null,
@@ -235,9 +235,16 @@ function processBody(queue: TableObject, steps: readonly StepPlan[]): string {
   ].join('\n');
 }
 
-function applyBody(steps: readonly StepPlan[]): string {
+function applyBody(steps: readonly StepPlan[], bulkEnqueues: boolean): string {
   return [
     'BEGIN',
+    // Only while a switch from async to sync is applied can a bulk call still run the async
+    // body it compiled before (src/plan/writers.ts): that body enqueues its rows itself and says
+    // so with this setting; counting them here too would count them twice (the queue is drained
+    // before it is dropped). The sync bulk function never sets it.
+    ...(bulkEnqueues
+      ? [`  IF current_setting(${quoteLiteral(BULK_LOAD_SETTING)}, true) = 'on' THEN`, '    RETURN NULL;', '  END IF;']
+      : []),
     indent(steps.map((s) => stepSql(s, `${NEW_ROWS} AS ${BATCH_ALIAS}`)).join('\n\n'), '  '),
     '',
     '  RETURN NULL;',

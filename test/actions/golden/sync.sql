@@ -6,6 +6,9 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
+  IF current_setting('specql.bulk_load', true) = 'on' THEN
+    RETURN NULL;
+  END IF;
   -- step update_product_metrics: one upsert per key of the batch, in key order, into analytics.product_metrics
   -- total_sales: sum, total_quantity: sum, first_sale_date: least, last_sale_date: greatest
   INSERT INTO analytics.product_metrics AS m (product_id, total_sales, total_quantity, first_sale_date, last_sale_date)
