@@ -385,7 +385,7 @@ export function treeOf(expression: SqlExpression): ExpressionTree {
 }
 
 /** Functions whose value differs per call (PostgreSQL marks them VOLATILE): as a column default, one value per row. */
-const PER_ROW_FUNCTIONS: ReadonlySet<string> = new Set(['gen_random_uuid', 'uuid_generate_v1', 'uuid_generate_v4', 'random', 'clock_timestamp', 'timeofday', 'nextval']);
+export const PER_ROW_FUNCTIONS: ReadonlySet<string> = new Set(['gen_random_uuid', 'uuid_generate_v1', 'uuid_generate_v4', 'random', 'clock_timestamp', 'timeofday', 'nextval']);
 
 /**
  * True when the expression calls a function whose value differs per row, so

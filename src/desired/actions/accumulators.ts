@@ -26,7 +26,7 @@
 import type { Diagnostic } from '../../diagnostics/diagnostic';
 import type { EntitySpec, FieldSpec, WorkflowStep } from '../../spec/model';
 import { fitIdentifier } from '../../model/ident';
-import { deparseExpression, parseExpression, sameExpression, treeOf, type ExpressionTree, type SqlExpression } from '../../model/expression';
+import { PER_ROW_FUNCTIONS, deparseExpression, parseExpression, sameExpression, treeOf, type ExpressionTree, type SqlExpression } from '../../model/expression';
 
 type PgNode = ExpressionTree;
 
@@ -84,7 +84,6 @@ const AGGREGATE_FUNCTIONS = new Set([
   'sum', 'count', 'avg', 'min', 'max', 'array_agg', 'string_agg', 'bool_and', 'bool_or', 'every',
   'jsonb_agg', 'json_agg', 'jsonb_object_agg', 'json_object_agg', 'stddev', 'variance',
 ]);
-const VOLATILE_FUNCTIONS = new Set(['random', 'clock_timestamp', 'timeofday', 'nextval', 'gen_random_uuid', 'uuid_generate_v4']);
 
 const column = (...fields: string[]): PgNode => ({ ColumnRef: { fields: fields.map((sval) => ({ String: { sval } })) } });
 
@@ -150,7 +149,7 @@ function references(node: unknown, target: EntitySpec, source: Source, refs?: Re
     const name = ((call['funcname'] as PgNode[]).at(-1)!['String'] as { sval: string }).sval.toLowerCase();
     if (call['over']) r.problems.push(`window function ${name}() is not allowed`);
     else if (AGGREGATE_FUNCTIONS.has(name) || call['agg_star']) r.problems.push(`aggregate ${name}() is not allowed`);
-    else if (VOLATILE_FUNCTIONS.has(name)) r.problems.push(`volatile function ${name}() gives different results per row`);
+    else if (PER_ROW_FUNCTIONS.has(name)) r.problems.push(`volatile function ${name}() gives different results per row`);
   }
   for (const v of Object.values(obj)) references(v, target, source, r);
   return r;
