@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client } from 'pg';
+import { connect } from '../../src/db/connection';
 import { compileCli, eventually, type CompiledCli } from '../support/child-cli';
 import { createTestDatabase, query, type TestDatabase } from '../support/db';
 
@@ -42,12 +42,8 @@ test('terminating the apply backend mid-plan: exit 1, a clear message and the re
 
   // The next spec adds a column (ACCESS EXCLUSIVE on the table) and an index.
   writeFileSync(path.join(dir, 'reading.yaml'), spec('  note: text\n'));
-  const holder = new Client({ connectionString: db.url });
-  holder.on('error', () => undefined);
-  await holder.connect();
-  const admin = new Client({ connectionString: db.url });
-  admin.on('error', () => undefined);
-  await admin.connect();
+  const holder = await connect(db.url, 'test holder');
+  const admin = await connect(db.url, 'test admin');
   try {
     await holder.query('BEGIN');
     await holder.query('LOCK TABLE term.reading IN ACCESS SHARE MODE');
@@ -94,12 +90,8 @@ test('terminating the apply backend mid-plan: exit 1, a clear message and the re
 test('terminated during a real step (a concurrent index build waiting for an old transaction): the report says what ran; the next apply cleans up', async () => {
   const extraIndex = '  - name: idx_reading_value\n    columns: [value]\n';
   writeFileSync(path.join(dir, 'reading.yaml'), spec('  note: text\n') + extraIndex);
-  const holder = new Client({ connectionString: db.url });
-  holder.on('error', () => undefined);
-  await holder.connect();
-  const admin = new Client({ connectionString: db.url });
-  admin.on('error', () => undefined);
-  await admin.connect();
+  const holder = await connect(db.url, 'test holder');
+  const admin = await connect(db.url, 'test admin');
   try {
     // An open transaction with a snapshot: CREATE INDEX CONCURRENTLY (not rehearsed by the pre-flight) waits for it.
     await holder.query('BEGIN ISOLATION LEVEL REPEATABLE READ');

@@ -5,7 +5,8 @@
  * stopped. Errors are collected per kind, never thrown; the rows of every
  * successful statement are counted, so a test can check that none was lost.
  */
-import { Client } from 'pg';
+import type { Client } from 'pg';
+import { connect } from '../../src/db/connection';
 import { copyRows } from '../../src/load/copy';
 import { generateSales, rng, type SaleRow } from '../../src/load/sample-sales';
 import { qualify, quoteIdent } from '../../src/model/ident';
@@ -73,9 +74,7 @@ export async function startWriters(url: string, options: WriterOptions): Promise
   const workers: { client: Client; kind: WriterKind; index: number }[] = [];
   for (const kind of kinds) {
     for (let i = 0; i < perKind; i++) {
-      const client = new Client({ connectionString: url, application_name: `test writer ${kind}` });
-      client.on('error', () => undefined);
-      await client.connect();
+      const client = await connect(url, `test writer ${kind}`);
       workers.push({ client, kind, index: workers.length });
     }
   }

@@ -8,8 +8,7 @@
  *    plan (ON ONLY + CONCURRENTLY per partition + one ATTACH per transaction)
  *    vs the naive `CREATE INDEX` on the parent, as a ratio (goal: ours ≤ 1/10 of naive).
  */
-import { Client } from 'pg';
-import { withClient } from '../../db/connection';
+import { connect, withClient } from '../../db/connection';
 import { createScratchDatabase } from '../../db/scratch';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -80,10 +79,7 @@ async function longestStall(url: string, offset: number, fn: () => Promise<void>
   let next = offset;
   const stallMs = Object.fromEntries(WRITER_KINDS.map((k) => [k, 0])) as Record<WriterKind, number>;
   const clients = await Promise.all(WRITER_KINDS.map(async () => {
-    const c = new Client({ connectionString: url, application_name: 'bench writer' });
-    c.on('error', () => undefined);
-    await c.connect();
-    return c;
+    return connect(url, 'bench writer');
   }));
   const loops = WRITER_KINDS.map(async (kind, w) => {
     const client = clients[w]!;
